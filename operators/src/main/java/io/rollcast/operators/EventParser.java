@@ -1,0 +1,204 @@
+package io.rollcast.operators;
+
+import io.rollcast.model.Event;
+import io.rollcast.model.RejectReason;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+
+/**
+ * Parses and validates one event record against the event contract, without throwing.
+ *
+ * <p>A streaming parser, not a tree: this runs once per record on the hot path. Unknown fields are
+ * ignored (forward compatibility); {@code payload} is skipped unread.
+ */
+public final class EventParser implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Schema versions this parser understands. */
+    public static final int CURRENT_SCHEMA_VERSION = 1;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final int MAX_EVENT_ID_LENGTH = 128;
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final int maxRecordBytes;
+    private final long maxFutureMs;
+
+    /**
+     * @param maxRecordBytes records larger than this are rejected before parsing
+     * @param maxFutureMs timestamps more than this ahead of the parse-time clock are rejected
+     */
+    public EventParser(int maxRecordBytes, long maxFutureMs) {
+        if (maxRecordBytes <= 0) throw new IllegalArgumentException("maxRecordBytes must be positive");
+        if (maxFutureMs < 0) throw new IllegalArgumentException("maxFutureMs must not be negative");
+        this.maxRecordBytes = maxRecordBytes;
+        this.maxFutureMs = maxFutureMs;
+    }
+
+    /** Outcome of parsing: an event, or a reason and a detail. */
+    public record Result(Event event, RejectReason reason, String detail) {
+        static Result ok(Event e) {
+            return new Result(e, null, null);
+        }
+
+        static Result reject(RejectReason reason, String detail) {
+            return new Result(null, reason, detail);
+        }
+
+        public boolean isValid() {
+            return event != null;
+        }
+    }
+
+    /** Parses {@code bytes}; {@code nowMs} is the clock for the future-timestamp check. */
+    public Result parse(byte[] bytes, long nowMs) {
+        if (bytes == null || bytes.length == 0) {
+            return Result.reject(RejectReason.NOT_JSON, "empty record");
+        }
+        if (bytes.length > maxRecordBytes) {
+            return Result.reject(
+                    RejectReason.TOO_LARGE, bytes.length + " bytes > limit " + maxRecordBytes);
+        }
+        try (JsonParser p = JSON.createParser(bytes)) {
+            return parseObject(p, nowMs);
+        } catch (JsonProcessingException e) {
+            return Result.reject(RejectReason.NOT_JSON, e.getOriginalMessage());
+        } catch (IOException e) {
+            return Result.reject(RejectReason.NOT_JSON, String.valueOf(e.getMessage()));
+        }
+    }
+
+    private Result parseObject(JsonParser p, long nowMs) throws IOException {
+        JsonToken first = p.nextToken();
+        if (first != JsonToken.START_OBJECT) {
+            return Result.reject(RejectReason.NOT_OBJECT, "top-level JSON value is " + describe(first));
+        }
+        String eventId = null, tenantId = null, eventType = null;
+        Long timestamp = null;
+        Integer schemaVersion = null;
+        double value = 1.0;
+        boolean valueSeen = false;
+
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "event_id" -> {
+                    if (v != JsonToken.VALUE_STRING) return wrongType(field, "a string", v);
+                    eventId = p.getText();
+                }
+                case "tenant_id" -> {
+                    if (v != JsonToken.VALUE_STRING) return wrongType(field, "a string", v);
+                    tenantId = p.getText();
+                }
+                case "event_type" -> {
+                    if (v != JsonToken.VALUE_STRING) return wrongType(field, "a string", v);
+                    eventType = p.getText();
+                }
+                case "timestamp" -> {
+                    if (v == JsonToken.VALUE_NUMBER_INT) {
+                        timestamp = p.getLongValue();
+                    } else if (v == JsonToken.VALUE_STRING) {
+                        try {
+                            timestamp = OffsetDateTime.parse(p.getText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                                    .toInstant()
+                                    .toEpochMilli();
+                        } catch (DateTimeParseException | ArithmeticException e) {
+                            return Result.reject(
+                                    RejectReason.INVALID_TIMESTAMP,
+                                    "timestamp '" + clip(p.getText()) + "' is not ISO-8601 with an offset");
+                        }
+                    } else {
+                        return wrongType(field, "epoch milliseconds or an ISO-8601 string", v);
+                    }
+                }
+                case "value" -> {
+                    if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
+                        return wrongType(field, "a number", v);
+                    }
+                    value = p.getDoubleValue();
+                    valueSeen = true;
+                }
+                case "schema_version" -> {
+                    if (v != JsonToken.VALUE_NUMBER_INT) return wrongType(field, "an integer", v);
+                    schemaVersion = p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : -1;
+                }
+                default -> p.skipChildren(); // payload and unknown fields
+            }
+        }
+        if (p.nextToken() != null) {
+            return Result.reject(RejectReason.NOT_JSON, "trailing data after the JSON object");
+        }
+
+        if (schemaVersion == null) return missing("schema_version");
+        if (schemaVersion != CURRENT_SCHEMA_VERSION) {
+            return Result.reject(
+                    RejectReason.UNKNOWN_SCHEMA_VERSION,
+                    "schema_version " + schemaVersion + " (supported: " + CURRENT_SCHEMA_VERSION + ")");
+        }
+        if (eventId == null) return missing("event_id");
+        if (eventId.isEmpty() || eventId.length() > MAX_EVENT_ID_LENGTH) {
+            return Result.reject(RejectReason.INVALID_EVENT_ID, "event_id must be 1.." + MAX_EVENT_ID_LENGTH + " characters");
+        }
+        if (tenantId == null) return missing("tenant_id");
+        if (!NAME.matcher(tenantId).matches()) {
+            return Result.reject(
+                    RejectReason.INVALID_TENANT_ID,
+                    "tenant_id '" + clip(tenantId) + "' must match [A-Za-z0-9._-]{1,64}");
+        }
+        if (eventType == null) return missing("event_type");
+        if (!NAME.matcher(eventType).matches()) {
+            return Result.reject(
+                    RejectReason.INVALID_EVENT_TYPE,
+                    "event_type '" + clip(eventType) + "' must match [A-Za-z0-9._-]{1,64}");
+        }
+        if (timestamp == null) return missing("timestamp");
+        if (timestamp < 0) {
+            return Result.reject(RejectReason.INVALID_TIMESTAMP, "timestamp " + timestamp + " is before 1970");
+        }
+        if (timestamp > nowMs + maxFutureMs) {
+            return Result.reject(
+                    RejectReason.FUTURE_TIMESTAMP,
+                    "timestamp " + timestamp + " is " + (timestamp - nowMs) + " ms ahead of now (limit " + maxFutureMs + " ms)");
+        }
+        if (valueSeen && !Double.isFinite(value)) {
+            return Result.reject(RejectReason.NON_FINITE_VALUE, "value is not a finite number");
+        }
+        return Result.ok(new Event(eventId, tenantId, eventType, timestamp, value));
+    }
+
+    private static Result missing(String field) {
+        return Result.reject(RejectReason.MISSING_FIELD, field + " is missing");
+    }
+
+    private static Result wrongType(String field, String expected, JsonToken got) {
+        return Result.reject(RejectReason.WRONG_TYPE, field + " must be " + expected + ", got " + describe(got));
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) return "nothing";
+        return switch (t) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> t.name();
+        };
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+}

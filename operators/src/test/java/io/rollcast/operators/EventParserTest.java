@@ -1,0 +1,115 @@
+package io.rollcast.operators;
+
+import io.rollcast.model.Event;
+import io.rollcast.model.RejectReason;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EventParserTest {
+    private static final long NOW = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    private final EventParser parser = new EventParser(1024, 3_600_000L);
+
+    private EventParser.Result parse(String json) {
+        return parser.parse(json.getBytes(StandardCharsets.UTF_8), NOW);
+    }
+
+    @Test
+    void parsesAValidEventWithEpochMillis() {
+        var r = parse("{\"event_id\":\"e1\",\"tenant_id\":\"acme\",\"event_type\":\"page.view\","
+                + "\"timestamp\":1767225500000,\"value\":2.5,\"schema_version\":1,\"payload\":{\"a\":[1,2]}}");
+        assertThat(r.isValid()).isTrue();
+        assertThat(r.event()).isEqualTo(new Event("e1", "acme", "page.view", 1_767_225_500_000L, 2.5));
+    }
+
+    @Test
+    void parsesIsoTimestampsWithOffsetAndDefaultsValueToOne() {
+        var r = parse("{\"event_id\":\"e1\",\"tenant_id\":\"acme\",\"event_type\":\"click\","
+                + "\"timestamp\":\"2025-12-31T23:00:00+01:00\",\"schema_version\":1}");
+        assertThat(r.event().timestamp()).isEqualTo(1_767_218_400_000L);
+        assertThat(r.event().value()).isEqualTo(1.0);
+    }
+
+    @Test
+    void ignoresUnknownFields() {
+        var r = parse("{\"event_id\":\"e1\",\"tenant_id\":\"t\",\"event_type\":\"x\",\"timestamp\":1,"
+                + "\"schema_version\":1,\"extra\":{\"deep\":[{}]}}");
+        assertThat(r.isValid()).isTrue();
+    }
+
+    static Stream<Arguments> badRecords() {
+        String ok = "\"event_id\":\"e1\",\"event_type\":\"x\",\"timestamp\":1000,\"schema_version\":1";
+        return Stream.of(
+                Arguments.of("not json", "hello", RejectReason.NOT_JSON),
+                Arguments.of("truncated json", "{\"tenant_id\":\"t\"", RejectReason.NOT_JSON),
+                Arguments.of("trailing garbage", "{\"tenant_id\":\"t\"," + ok + "} x", RejectReason.NOT_JSON),
+                Arguments.of("json array", "[1,2]", RejectReason.NOT_OBJECT),
+                Arguments.of("json string", "\"event\"", RejectReason.NOT_OBJECT),
+                Arguments.of("missing tenant", "{" + ok + "}", RejectReason.MISSING_FIELD),
+                Arguments.of("tenant with a space", "{\"tenant_id\":\"a b\"," + ok + "}", RejectReason.INVALID_TENANT_ID),
+                Arguments.of("tenant with a colon", "{\"tenant_id\":\"a:b\"," + ok + "}", RejectReason.INVALID_TENANT_ID),
+                Arguments.of("tenant too long", "{\"tenant_id\":\"" + "a".repeat(65) + "\"," + ok + "}", RejectReason.INVALID_TENANT_ID),
+                Arguments.of("empty tenant", "{\"tenant_id\":\"\"," + ok + "}", RejectReason.INVALID_TENANT_ID),
+                Arguments.of("missing timestamp",
+                        "{\"event_id\":\"e\",\"tenant_id\":\"t\",\"event_type\":\"x\",\"schema_version\":1}", RejectReason.MISSING_FIELD),
+                Arguments.of("unparsable timestamp",
+                        "{\"event_id\":\"e\",\"tenant_id\":\"t\",\"event_type\":\"x\",\"timestamp\":\"yesterday\",\"schema_version\":1}",
+                        RejectReason.INVALID_TIMESTAMP),
+                Arguments.of("timestamp without offset",
+                        "{\"event_id\":\"e\",\"tenant_id\":\"t\",\"event_type\":\"x\",\"timestamp\":\"2026-01-01T00:00:00\",\"schema_version\":1}",
+                        RejectReason.INVALID_TIMESTAMP),
+                Arguments.of("timestamp as a float",
+                        "{\"event_id\":\"e\",\"tenant_id\":\"t\",\"event_type\":\"x\",\"timestamp\":1.5,\"schema_version\":1}",
+                        RejectReason.WRONG_TYPE),
+                Arguments.of("timestamp two hours ahead",
+                        "{\"event_id\":\"e\",\"tenant_id\":\"t\",\"event_type\":\"x\",\"timestamp\":" + (NOW + 7_200_000L) + ",\"schema_version\":1}",
+                        RejectReason.FUTURE_TIMESTAMP),
+                Arguments.of("value is a string", "{\"tenant_id\":\"t\",\"value\":\"3\"," + ok + "}", RejectReason.WRONG_TYPE),
+                Arguments.of("value is NaN as a string", "{\"tenant_id\":\"t\",\"value\":\"NaN\"," + ok + "}", RejectReason.WRONG_TYPE),
+                Arguments.of("value NaN literal", "{\"tenant_id\":\"t\",\"value\":NaN," + ok + "}", RejectReason.NOT_JSON),
+                Arguments.of("value overflows to infinity", "{\"tenant_id\":\"t\",\"value\":1e400," + ok + "}", RejectReason.NON_FINITE_VALUE),
+                Arguments.of("value null", "{\"tenant_id\":\"t\",\"value\":null," + ok + "}", RejectReason.WRONG_TYPE),
+                Arguments.of("unknown schema version",
+                        "{\"event_id\":\"e\",\"tenant_id\":\"t\",\"event_type\":\"x\",\"timestamp\":1,\"schema_version\":2}",
+                        RejectReason.UNKNOWN_SCHEMA_VERSION),
+                Arguments.of("missing schema version",
+                        "{\"event_id\":\"e\",\"tenant_id\":\"t\",\"event_type\":\"x\",\"timestamp\":1}", RejectReason.MISSING_FIELD),
+                Arguments.of("event_type is a number",
+                        "{\"event_id\":\"e\",\"tenant_id\":\"t\",\"event_type\":7,\"timestamp\":1,\"schema_version\":1}", RejectReason.WRONG_TYPE),
+                Arguments.of("tenant_id is an object",
+                        "{\"event_id\":\"e\",\"tenant_id\":{},\"event_type\":\"x\",\"timestamp\":1,\"schema_version\":1}", RejectReason.WRONG_TYPE),
+                Arguments.of("event id too long",
+                        "{\"event_id\":\"" + "e".repeat(129) + "\",\"tenant_id\":\"t\",\"event_type\":\"x\",\"timestamp\":1,\"schema_version\":1}",
+                        RejectReason.INVALID_EVENT_ID),
+                Arguments.of("record over the size limit", "{\"tenant_id\":\"t\",\"pad\":\"" + "x".repeat(1100) + "\"," + ok + "}",
+                        RejectReason.TOO_LARGE),
+                Arguments.of("empty record", "", RejectReason.NOT_JSON));
+    }
+
+    @ParameterizedTest(name = "{0} is rejected as {2}")
+    @MethodSource("badRecords")
+    void rejectsBadRecordsWithAMachineReadableReason(String name, String json, RejectReason expected) {
+        var r = parse(json);
+        assertThat(r.isValid()).as(name).isFalse();
+        assertThat(r.reason()).as(name + ": " + r.detail()).isEqualTo(expected);
+        assertThat(r.detail()).isNotBlank();
+    }
+
+    @Test
+    void neverThrowsOnRandomBytes() {
+        var rnd = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 10_000; i++) {
+            byte[] b = new byte[rnd.nextInt(64)];
+            for (int j = 0; j < b.length; j++) b[j] = (byte) rnd.nextInt(256);
+            var r = parser.parse(b, NOW);
+            assertThat(r.isValid() || r.reason() != null).isTrue();
+        }
+    }
+}
