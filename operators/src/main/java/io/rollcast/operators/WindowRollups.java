@@ -216,14 +216,16 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
         if (m == null) return; // the key's windows are all gone
         Emitter emit = new Emitter(ctx, out, m);
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-            emit.lateRows();
+            // event-time timers up to the watermark have all fired: every window it closed is final
+            emit.lateRows(ctx.timerService().currentWatermark());
             emit.earlyRows();
             meta.update(m);
             return;
         }
 
-        // event time: flush late changes before anything is purged, then finals, then purge
-        emit.lateRows();
+        // event time: flush late changes before anything is purged, then finals, then purge;
+        // windows ending after this timer get their finals from the timers that follow
+        emit.lateRows(timestamp - 1);
         if (timestamp > m.finalizedUpTo) {
             long end = timestamp + 1;
             for (int i = 0; i < specs.length; i++) {
@@ -338,14 +340,19 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
             return a;
         }
 
-        /** Re-emits every final window that a late event changed; one sweep per spec. */
-        void lateRows() throws Exception {
+        /**
+         * Emits every closed window (end - 1 <= {@code closedBound}) that a late event changed: a
+         * correction of a final row, or the first row of a window that closed before its first event
+         * arrived. One sweep per spec.
+         */
+        void lateRows(long closedBound) throws Exception {
             if (m.dirtyLate.length == 0) return;
             Map<Long, Agg> read = new HashMap<>();
             for (WindowSpec s : specs) {
                 TreeSet<Long> ends = new TreeSet<>();
                 for (long p : m.dirtyLate) {
-                    long last = Math.min(s.lastEndContaining(p), m.closedEnd);
+                    long last = s.lastEndContaining(p);
+                    if (closedBound < Long.MAX_VALUE) last = Math.min(last, Math.floorDiv(closedBound + 1, s.slideMs()) * s.slideMs());
                     for (long e = s.firstEndContaining(p); e <= last; e += s.slideMs()) ends.add(e);
                 }
                 FifoAgg f = null;

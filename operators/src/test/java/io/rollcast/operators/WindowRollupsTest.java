@@ -169,6 +169,23 @@ class WindowRollupsTest {
     }
 
     @Test
+    void aLateFirstEventOfAKeyStillProducesEveryWindowItBelongsTo() throws Exception {
+        var h = harness(rollups(List.of(T1M, S3M), Duration.ofMinutes(5), Duration.ofSeconds(1)));
+        h.processWatermark(4 * MIN - 1); // windows up to 4m closed before this key saw anything
+        send(h, ev("click", 90_000, 3));
+        h.setProcessingTime(1000);
+        assertThat(rows(h)).extracting(WindowRow::spec, WindowRow::windowStart, WindowRow::kind)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("tumbling-1m", MIN, Kind.LATE),
+                        org.assertj.core.groups.Tuple.tuple("sliding-3m-1m", -MIN, Kind.LATE),
+                        org.assertj.core.groups.Tuple.tuple("sliding-3m-1m", 0L, Kind.LATE),
+                        org.assertj.core.groups.Tuple.tuple("sliding-3m-1m", MIN, Kind.LATE));
+        h.processWatermark(Long.MAX_VALUE);
+        assertThat(rows(h)).isEmpty();
+        assertThat(h.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
     void tooLateEventsGoToTheSideOutputAndChangeNothing() throws Exception {
         var h = harness(rollups(List.of(T1M), Duration.ofMinutes(1), Duration.ZERO));
         send(h, ev("click", 10_000, 1));

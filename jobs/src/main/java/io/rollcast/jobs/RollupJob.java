@@ -1,0 +1,121 @@
+package io.rollcast.jobs;
+
+import io.rollcast.model.Event;
+import io.rollcast.model.Ingested;
+import io.rollcast.model.Rejected;
+import io.rollcast.model.WindowRow;
+import io.rollcast.operators.EventWatermarks;
+import io.rollcast.operators.RouteRejected;
+import io.rollcast.operators.WindowRollups;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Per-tenant rollups over the configured tumbling and sliding event-time windows, with their changelog. */
+@Command(name = "rollcast-rollups", mixinStandardHelpOptions = true,
+        description = "Runs the Rollcast rollup job: Kafka events -> window rollups -> changelog sinks.")
+public final class RollupJob implements Callable<Integer> {
+    public static final String JOB_NAME = "rollcast-rollups";
+
+    @Option(names = "--config", description = "YAML config file.")
+    Path config;
+
+    @Option(names = "--set", description = "Override one config key, e.g. --set windows.early-interval=100ms (repeatable).")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--print-config-table", description = "Print the config reference as a Markdown table and exit.")
+    boolean printTable;
+
+    /** What the topology produces; sinks attach to these. */
+    public record Outputs(DataStream<WindowRow> rows, DataStream<Event> tooLate, DataStream<Rejected> rejected) {}
+
+    public static void main(String[] args) {
+        int rc = new CommandLine(new RollupJob()).execute(args);
+        if (rc != 0) System.exit(rc);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (printTable) {
+            System.out.print(JobConfig.markdownTable());
+            return 0;
+        }
+        JobConfig cfg;
+        try {
+            cfg = JobConfig.load(config, overrides);
+        } catch (ConfigException e) {
+            System.err.println("rollcast: " + e.getMessage());
+            return 2;
+        }
+        StreamExecutionEnvironment env = environment(cfg);
+        DataStream<Ingested> in = env
+                .fromSource(KafkaIo.source(cfg), watermarks(cfg), "kafka-events")
+                .uid("kafka-events");
+        Outputs out = build(in, cfg);
+        attachSinks(out, cfg);
+        env.execute(JOB_NAME);
+        return 0;
+    }
+
+    /** The execution environment with the job's state backend, checkpointing and parallelism. */
+    public static StreamExecutionEnvironment environment(JobConfig cfg) {
+        Configuration conf = new Configuration();
+        conf.setString("state.backend.type", cfg.stateBackend());
+        conf.setString("execution.checkpointing.incremental", Boolean.toString(cfg.incrementalCheckpoints()));
+        if (!cfg.checkpointDir().isEmpty()) conf.setString("execution.checkpointing.dir", cfg.checkpointDir());
+        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        configure(env, cfg);
+        return env;
+    }
+
+    /** Settings every run of the job shares, on an environment built elsewhere (tests, benchmarks). */
+    public static void configure(StreamExecutionEnvironment env, JobConfig cfg) {
+        env.setMaxParallelism(cfg.maxParallelism());
+        if (cfg.parallelism() > 0) env.setParallelism(cfg.parallelism());
+        env.enableCheckpointing(cfg.checkpointInterval().toMillis());
+        env.getConfig().setAutoWatermarkInterval(cfg.watermarkInterval().toMillis());
+        // operators keep no references to their inputs, so chained operators may share objects
+        env.getConfig().enableObjectReuse();
+        env.getConfig().setGlobalJobParameters(org.apache.flink.util.ParameterTool.fromMap(cfg.asMap()));
+    }
+
+    public static WatermarkStrategy<Ingested> watermarks(JobConfig cfg) {
+        return EventWatermarks.forIngested(cfg.maxOutOfOrderness(), cfg.idleness(),
+                cfg.alignmentMaxDrift(), cfg.alignmentUpdateInterval());
+    }
+
+    /** Pure wiring; no I/O. Called by {@link #call()} and by the tests with timestamped input. */
+    public static Outputs build(DataStream<Ingested> in, JobConfig cfg) {
+        SingleOutputStreamOperator<Event> events = in
+                .process(new RouteRejected())
+                .uid("route-rejected").name("route-rejected");
+        SingleOutputStreamOperator<WindowRow> rows = events
+                .keyBy(Event::rollupKey)
+                .process(new WindowRollups(cfg.windowSpecs(), cfg.allowedLateness(), cfg.earlyInterval(),
+                        cfg.dedupHorizon(), cfg.cacheMaxEntries()))
+                .uid("window-rollups").name("window-rollups");
+        return new Outputs(rows, rows.getSideOutput(WindowRollups.TOO_LATE), events.getSideOutput(RouteRejected.REJECTED));
+    }
+
+    /** The Kafka sinks of the changelog, the late events and the dead letters. Store and Redis sinks attach here too. */
+    public static void attachSinks(Outputs out, JobConfig cfg) {
+        out.rejected().sinkTo(KafkaIo.dlqSink(cfg)).uid("sink-dlq").name("sink-dlq");
+        out.tooLate().sinkTo(KafkaIo.lateSink(cfg)).uid("sink-late").name("sink-late");
+        if (!cfg.rowsTopic().isEmpty()) {
+            out.rows().sinkTo(KafkaIo.rowsSink(cfg)).uid("sink-rows-kafka").name("sink-rows-kafka");
+        }
+    }
+}

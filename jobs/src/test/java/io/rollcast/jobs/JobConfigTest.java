@@ -1,0 +1,75 @@
+package io.rollcast.jobs;
+
+import io.rollcast.model.WindowSpec;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JobConfigTest {
+
+    @Test
+    void defaultsAreUsableAsIs() {
+        JobConfig c = JobConfig.defaults();
+        assertThat(c.windowSpecs()).extracting(WindowSpec::id).containsExactly("tumbling-1m", "sliding-5m-1m", "sliding-1h-1m");
+        assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.earlyInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.maxParallelism()).isEqualTo(128);
+    }
+
+    @Test
+    void readsNestedAndDottedYamlAndAppliesOverridesOnTop(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("job.yaml");
+        Files.writeString(f, """
+                kafka:
+                  topic: tenant-events
+                windows:
+                  specs: [tumbling 1h, sliding 10m/5m]
+                  early-interval: 100ms
+                watermark.max-out-of-orderness: 2s
+                """);
+        JobConfig c = JobConfig.load(f, Map.of("windows.early-interval", "250ms"));
+        assertThat(c.kafkaTopic()).isEqualTo("tenant-events");
+        assertThat(c.windowSpecs()).extracting(WindowSpec::id).containsExactly("tumbling-1h", "sliding-10m-5m");
+        assertThat(c.earlyInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.maxOutOfOrderness()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void unknownKeysStopStartUpNamingTheKey() {
+        assertThatThrownBy(() -> JobConfig.load(null, Map.of("windows.lateness", "5m")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown config key 'windows.lateness'");
+    }
+
+    @Test
+    void badValuesStopStartUpNamingTheKey() {
+        for (var bad : List.of(
+                Map.entry("windows.allowed-lateness", "five minutes"),
+                Map.entry("windows.specs", "sliding 5m/2m"),
+                Map.entry("windows.specs", "hopping 1m"),
+                Map.entry("job.max-parallelism", "0"),
+                Map.entry("kafka.starting-offsets", "beginning"),
+                Map.entry("kafka.bounded", "yes"),
+                Map.entry("kafka.topic", " "))) {
+            assertThatThrownBy(() -> JobConfig.load(null, Map.of(bad.getKey(), bad.getValue())))
+                    .as(bad.toString())
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("config key '" + bad.getKey() + "'");
+        }
+    }
+
+    @Test
+    void theConfigTableListsEveryKeyWithItsDefault() {
+        String table = JobConfig.markdownTable();
+        assertThat(table).contains("| `windows.allowed-lateness` | `5m` |", "| `kafka.topic` | `events` |");
+    }
+}
