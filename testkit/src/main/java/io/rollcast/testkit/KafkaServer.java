@@ -1,0 +1,85 @@
+package io.rollcast.testkit;
+
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** A real single-node KRaft Kafka broker on 127.0.0.1, injected by {@link RealServers}. */
+public final class KafkaServer {
+
+  private final ServerProcess process;
+
+  KafkaServer(ServerProcess process) {
+    this.process = process;
+  }
+
+  /** {@code 127.0.0.1:<port>}, for {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return "127.0.0.1:" + process.port(0);
+  }
+
+  /** Properties with only {@code bootstrap.servers}, for an {@link Admin} or any client. */
+  public Properties clientProperties() {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return p;
+  }
+
+  /** Producer properties with String key/value serializers and {@code acks=all}. */
+  public Properties producerProperties() {
+    Properties p = clientProperties();
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    return p;
+  }
+
+  /** Consumer properties with String deserializers, reading from the earliest offset, no auto commit. */
+  public Properties consumerProperties(String groupId) {
+    Properties p = clientProperties();
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return p;
+  }
+
+  /** Creates a topic (replication factor 1) and waits until the broker has created it. */
+  public void createTopic(String name, int partitions) {
+    try (Admin admin = Admin.create(clientProperties())) {
+      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Cannot create topic " + name + " on " + bootstrapServers(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating topic " + name, e);
+    }
+  }
+
+  /** Creates a topic with a unique name starting with {@code prefix} and one partition; returns its name. */
+  public String freshTopic(String prefix) {
+    return freshTopic(prefix, 1);
+  }
+
+  /** Creates a topic with a unique name starting with {@code prefix}; returns its name. */
+  public String freshTopic(String prefix, int partitions) {
+    String name = ServerProcess.freshName(prefix);
+    createTopic(name, partitions);
+    return name;
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaServer[" + bootstrapServers() + "]";
+  }
+}

@@ -1,0 +1,50 @@
+package io.rollcast.testkit;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** A real PostgreSQL 15 server on 127.0.0.1 (user {@code postgres}, trust auth), injected by {@link RealServers}. */
+public final class PostgresServer {
+
+  private final ServerProcess process;
+
+  PostgresServer(ServerProcess process) {
+    this.process = process;
+  }
+
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  public int port() {
+    return process.port(0);
+  }
+
+  /** The superuser; no password is needed (trust auth). */
+  public String user() {
+    return "postgres";
+  }
+
+  /** JDBC URL of database {@code db}, including the user. */
+  public String jdbcUrl(String db) {
+    return "jdbc:postgresql://" + host() + ":" + port() + "/" + db + "?user=" + user();
+  }
+
+  /** Creates a database with a unique name starting with {@code prefix}; returns its JDBC URL. */
+  public String freshDatabase(String prefix) {
+    String name = ServerProcess.freshName(prefix);
+    try (Connection c = DriverManager.getConnection(jdbcUrl("postgres")); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot create database " + name + " on " + host() + ":" + port(), e);
+    }
+    return jdbcUrl(name);
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresServer[" + host() + ":" + port() + "]";
+  }
+}
