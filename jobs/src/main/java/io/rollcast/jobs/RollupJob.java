@@ -41,9 +41,19 @@ public final class RollupJob implements Callable<Integer> {
     /** What the topology produces; sinks attach to these. */
     public record Outputs(DataStream<WindowRow> rows, DataStream<Event> tooLate, DataStream<Rejected> rejected) {}
 
-    public static void main(String[] args) {
-        int rc = new CommandLine(new RollupJob()).execute(args);
-        if (rc != 0) System.exit(rc);
+    /**
+     * Runs the job. Exceptions propagate (no System.exit): main() may run inside the JobManager
+     * (REST submission, application mode), and Flink's client relies on its own control-flow exceptions.
+     */
+    public static void main(String[] args) throws Exception {
+        RollupJob job = new RollupJob();
+        CommandLine cl = new CommandLine(job);
+        cl.parseArgs(args);
+        if (cl.isUsageHelpRequested() || cl.isVersionHelpRequested()) {
+            cl.usage(System.out);
+            return;
+        }
+        job.call();
     }
 
     @Override
@@ -52,13 +62,7 @@ public final class RollupJob implements Callable<Integer> {
             System.out.print(JobConfig.markdownTable());
             return 0;
         }
-        JobConfig cfg;
-        try {
-            cfg = JobConfig.load(config, overrides);
-        } catch (ConfigException e) {
-            System.err.println("rollcast: " + e.getMessage());
-            return 2;
-        }
+        JobConfig cfg = JobConfig.load(config, overrides); // ConfigException names the bad key
         StreamExecutionEnvironment env = environment(cfg);
         DataStream<Ingested> in = env
                 .fromSource(KafkaIo.source(cfg), watermarks(cfg), "kafka-events")

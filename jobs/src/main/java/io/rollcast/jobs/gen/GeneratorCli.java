@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Produces generated tenant events to Kafka, as fast as possible or at a wall-clock rate. */
-@Command(name = "rollcast-generate", mixinStandardHelpOptions = true,
+@Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Produces deterministic generated events to a Kafka topic.")
 public final class GeneratorCli implements Callable<Integer> {
     @Option(names = "--bootstrap", defaultValue = "127.0.0.1:19092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
