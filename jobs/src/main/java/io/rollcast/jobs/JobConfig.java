@@ -121,6 +121,7 @@ public final class JobConfig implements Serializable {
     public static final Option CHECKPOINT_INTERVAL = opt("checkpoint.interval", "10s", "Checkpoint interval (exactly-once state; sinks are idempotent).", JobConfig::duration);
     public static final Option CHECKPOINT_DIR = opt("checkpoint.dir", "", "Checkpoint directory URI; empty uses the cluster's execution.checkpointing.dir.", JobConfig::string);
     public static final Option STATE_BACKEND = opt("state.backend", "rocksdb", "State backend: rocksdb (production) or hashmap.", oneOf("rocksdb", "hashmap"));
+    public static final Option STATE_TIMERS = opt("state.timer-service", "rocksdb", "Where RocksDB keeps timers: rocksdb (scales, asynchronous incremental snapshots) or heap (measured no faster here).", oneOf("heap", "rocksdb"));
     public static final Option STATE_INCREMENTAL = opt("state.incremental", "true", "Incremental RocksDB checkpoints.", JobConfig::bool);
 
     private final Map<String, Object> values;
@@ -235,6 +236,7 @@ public final class JobConfig implements Serializable {
     public String checkpointDir() { return get(CHECKPOINT_DIR); }
     public String stateBackend() { return get(STATE_BACKEND); }
     public boolean incrementalCheckpoints() { return get(STATE_INCREMENTAL); }
+    public String timerService() { return get(STATE_TIMERS); }
 
     /** Effective values as strings, shown in the Flink web UI as global job parameters. */
     public Map<String, String> asMap() {

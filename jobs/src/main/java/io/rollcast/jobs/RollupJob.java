@@ -78,6 +78,7 @@ public final class RollupJob implements Callable<Integer> {
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", cfg.stateBackend());
         conf.setString("execution.checkpointing.incremental", Boolean.toString(cfg.incrementalCheckpoints()));
+        conf.setString("state.backend.rocksdb.timer-service.factory", cfg.timerService().toUpperCase(java.util.Locale.ROOT));
         if (!cfg.checkpointDir().isEmpty()) conf.setString("execution.checkpointing.dir", cfg.checkpointDir());
         conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

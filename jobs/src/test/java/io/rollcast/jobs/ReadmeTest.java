@@ -1,0 +1,20 @@
+package io.rollcast.jobs;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Docs that lie are bugs: the README's config table must be the one generated from {@link JobConfig}. */
+class ReadmeTest {
+
+    @Test
+    void readmeConfigTableMatchesTheCode() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        assertThat(readme)
+                .as("README.md config table is stale: regenerate it with 'bin/rollcast tool config-table'")
+                .contains(JobConfig.markdownTable().strip());
+    }
+}
