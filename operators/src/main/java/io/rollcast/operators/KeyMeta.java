@@ -20,6 +20,8 @@ public final class KeyMeta {
     public long closedEnd = Long.MIN_VALUE;
     /** The last event-time timer handled; a timer at or before it is a re-fire and emits no finals. */
     public long finalizedUpTo = Long.MIN_VALUE;
+    /** The pane size the panes were written with; a restore with other window specs must keep it. */
+    public long paneMs;
 
     public KeyMeta() {}
 

@@ -199,8 +199,25 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
     }
 
     private KeyMeta metaOrNew() throws Exception {
-        KeyMeta m = meta.value();
-        return m != null ? m : new KeyMeta();
+        KeyMeta m = checked(meta.value());
+        if (m == null) {
+            m = new KeyMeta();
+            m.paneMs = paneMs;
+        }
+        return m;
+    }
+
+    /**
+     * Panes are keyed by their start: state written with one pane size cannot be read with another.
+     * Window specs may change across a savepoint only if the gcd of all sizes and slides stays the same.
+     */
+    private KeyMeta checked(KeyMeta m) {
+        if (m != null && m.paneMs != 0 && m.paneMs != paneMs) {
+            throw new IllegalStateException("the window specs " + java.util.Arrays.toString(specs) + " give a pane of "
+                    + paneMs + " ms but the restored state has panes of " + m.paneMs + " ms; keep the gcd of all window"
+                    + " sizes and slides unchanged across a savepoint, or start the new specs as a new job");
+        }
+        return m;
     }
 
     private void registerTick(Context ctx) {
@@ -212,7 +229,7 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<WindowRow> out) throws Exception {
-        KeyMeta m = meta.value();
+        KeyMeta m = checked(meta.value());
         if (m == null) return; // the key's windows are all gone
         Emitter emit = new Emitter(ctx, out, m);
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {

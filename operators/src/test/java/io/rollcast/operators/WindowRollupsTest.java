@@ -314,6 +314,38 @@ class WindowRollupsTest {
     }
 
     @Test
+    void restoringStateWithAnotherPaneSizeFailsWithAClearMessage() throws Exception {
+        var h = harness(rollups(List.of(T1M), Duration.ZERO, Duration.ZERO));
+        send(h, ev("click", 10_000, 1));
+        var snapshot = h.snapshot(1, 1);
+        h.close();
+        var other = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(rollups(List.of(WindowSpec.parse("tumbling 30s")), Duration.ZERO, Duration.ZERO)),
+                Event::rollupKey, Types.STRING);
+        other.initializeState(snapshot);
+        other.open();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> other.processWatermark(Long.MAX_VALUE))
+                .hasStackTraceContaining("keep the gcd of all window sizes and slides unchanged");
+    }
+
+    @Test
+    void addingASpecWithTheSamePaneSizeKeepsTheRestoredPanes() throws Exception {
+        var h = harness(rollups(List.of(T1M), Duration.ZERO, Duration.ZERO));
+        send(h, ev("click", 10_000, 1));
+        var snapshot = h.snapshot(1, 1);
+        h.close();
+        var other = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(rollups(List.of(T1M, S3M), Duration.ZERO, Duration.ZERO)), Event::rollupKey, Types.STRING);
+        other.initializeState(snapshot);
+        other.open();
+        send(other, ev("click", 20_000, 2));
+        other.processWatermark(MIN - 1);
+        assertThat(rows(other)).extracting(WindowRow::spec, WindowRow::count)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("tumbling-1m", 2L),
+                        org.assertj.core.groups.Tuple.tuple("sliding-3m-1m", 2L));
+    }
+
+    @Test
     void paneSizeIsTheGcdOfSizesAndSlides() {
         assertThat(WindowRollups.paneSize(List.of(T1M, WindowSpec.parse("sliding 5m/1m"), WindowSpec.parse("sliding 60m/1m"))))
                 .isEqualTo(MIN);

@@ -73,6 +73,19 @@ public final class ClickHouseServer {
     }
   }
 
+  /**
+   * Stops the server, keeping its data directory and port, to simulate an outage; {@link #start()}
+   * brings it back. Other tests in the same JVM share this server: start it again before returning.
+   */
+  public void stop() {
+    process.stopKeepingData();
+  }
+
+  /** Starts the server again after {@link #stop()}, on the same port with the same data. */
+  public void start() {
+    process.startAgain();
+  }
+
   @Override
   public String toString() {
     return "ClickHouseServer[" + httpUrl() + "]";

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5 extension that injects real, locally started servers: {@link KafkaServer},
- * {@link PostgresServer}, {@link ClickHouseServer} and {@link RedisServer}.
+ * {@link PostgresServer}, {@link ClickHouseServer}, {@link RedisServer} and a {@link FlinkCluster}.
  *
  * <p>Register it with {@code @ExtendWith(RealServers.class)} or {@code @RegisterExtension} and declare
  * a parameter of a handle type on a test, lifecycle method or constructor. Each server is started the
@@ -31,13 +31,28 @@ public final class RealServers implements ParameterResolver {
       KafkaServer.class, new Kind("kafka", 2, KafkaServer::new),
       PostgresServer.class, new Kind("postgres", 1, PostgresServer::new),
       ClickHouseServer.class, new Kind("clickhouse", 2, ClickHouseServer::new),
-      RedisServer.class, new Kind("redis", 1, RedisServer::new));
+      RedisServer.class, new Kind("redis", 1, RedisServer::new),
+      FlinkCluster.class, new Kind("flink", 5, FlinkCluster::new));
 
   /** Servers not yet stopped; the shutdown hook stops them if the JUnit store did not. */
   private static final Set<ServerProcess> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ServerProcess::close), "rollcast-servers-stop"));
+  }
+
+  /**
+   * Starts a server outside JUnit, for a {@code main} such as a benchmark: the same scripts, ports and
+   * directories as for tests; the server is stopped when the JVM exits.
+   */
+  public static <T> T startForMain(Class<T> type) {
+    Kind kind = KINDS.get(type);
+    if (kind == null) {
+      throw new IllegalArgumentException("not a server handle: " + type.getName());
+    }
+    ServerProcess process = ServerProcess.start(kind.script(), kind.ports(), Map.of());
+    LIVE.add(process);
+    return type.cast(kind.handle().apply(process));
   }
 
   @Override

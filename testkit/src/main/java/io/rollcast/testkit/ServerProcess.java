@@ -93,6 +93,50 @@ final class ServerProcess implements AutoCloseable {
     return dir;
   }
 
+  /**
+   * Stops the server but keeps its directory and ports, so that {@link #startAgain()} brings the
+   * same server (same data, same port) back; for outage tests.
+   */
+  synchronized void stopKeepingData() {
+    if (stopped) {
+      throw new IllegalStateException(name + " is closed");
+    }
+    ScriptResult result = run(List.of("stop", dir.toString()));
+    if (result.exitCode != 0) {
+      throw new IllegalStateException(name + " stop exited with " + result.exitCode + ": " + result.output);
+    }
+    LOG.info("{} stopped (data kept in {})", name, dir);
+  }
+
+  /** Starts a server stopped by {@link #stopKeepingData()} again on the same directory and ports. */
+  synchronized void startAgain() {
+    if (stopped) {
+      throw new IllegalStateException(name + " is closed");
+    }
+    long t0 = System.nanoTime();
+    List<String> args = new ArrayList<>(List.of("start", dir.toString()));
+    ports.forEach(p -> args.add(Integer.toString(p)));
+    ScriptResult result = run(args);
+    if (result.exitCode != 0) {
+      throw new IllegalStateException(name + " start exited with " + result.exitCode + ": " + result.output);
+    }
+    LOG.info("{} started again on ports {} in {} ms", name, ports, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+  }
+
+  /** Runs another subcommand of the server's script on its directory (e.g. {@code kill-tm}); throws on failure. */
+  synchronized String command(String subcommand, String... args) {
+    if (stopped) {
+      throw new IllegalStateException(name + " is closed");
+    }
+    List<String> all = new ArrayList<>(List.of(subcommand, dir.toString()));
+    all.addAll(List.of(args));
+    ScriptResult result = run(all);
+    if (result.exitCode != 0) {
+      throw new IllegalStateException(name + " " + subcommand + " exited with " + result.exitCode + ": " + result.output);
+    }
+    return result.output;
+  }
+
   /** Stops the server (idempotent) and deletes its directory unless {@code -Drollcast.testkit.keep=true}. */
   @Override
   public synchronized void close() {
