@@ -6,6 +6,8 @@ import io.rollcast.model.WindowRow;
 import io.rollcast.model.WindowSpec;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -14,6 +16,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -51,7 +56,8 @@ import java.util.TreeSet;
  * past its lateness. Otherwise it counts in every window containing it. A pane is purged when the
  * last window containing it is past its lateness; the key's state is gone when its last pane is.
  */
-public final class WindowRollups extends KeyedProcessFunction<String, Event, WindowRow> {
+public final class WindowRollups extends KeyedProcessFunction<String, Event, WindowRow>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     /** Events later than the allowed lateness. */
@@ -70,6 +76,10 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
     private transient ValueState<KeyMeta> meta;
     private transient MapState<String, Boolean> seenIds;
     private transient Map<String, FifoAgg[]> fifoCache;
+    private transient ListState<Long> watermarkState;
+    /** Watermarks are not checkpointed: after a restore the input's starts again from scratch. */
+    private transient long restoredWatermark;
+    private transient long lastWatermark;
 
     private transient Counter tooLate;
     private transient Counter lateAccepted;
@@ -150,11 +160,39 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
         rowsLate = g.counter("rowsLate");
     }
 
+    /**
+     * Keeps the watermark in operator state ({@code watermark}), so that after a restore events are
+     * judged late or too late exactly as before the failure, until the input's watermark catches up.
+     * On rescaling the lowest of the subtasks' watermarks is used.
+     */
+    @Override
+    public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        watermarkState = ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Types.LONG));
+        restoredWatermark = Long.MIN_VALUE;
+        if (ctx.isRestored()) {
+            long min = Long.MAX_VALUE;
+            for (Long w : watermarkState.get()) min = Math.min(min, w);
+            if (min != Long.MAX_VALUE) restoredWatermark = min;
+        }
+        lastWatermark = restoredWatermark;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+        watermarkState.update(List.of(lastWatermark));
+    }
+
+    private long watermark(Context ctx) {
+        long wm = Math.max(ctx.timerService().currentWatermark(), restoredWatermark);
+        if (wm > lastWatermark) lastWatermark = wm;
+        return wm;
+    }
+
     // ---------------------------------------------------------------- events
 
     @Override
     public void processElement(Event e, Context ctx, Collector<WindowRow> out) throws Exception {
-        long wm = ctx.timerService().currentWatermark();
+        long wm = watermark(ctx);
         long p = Math.floorDiv(e.timestamp(), paneMs) * paneMs;
         boolean paneClosed = p + paneMs - 1 <= wm;
         if (paneClosed && p + paneMs - 1 + latenessMs <= wm) {
@@ -229,12 +267,13 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<WindowRow> out) throws Exception {
+        long wm = watermark(ctx); // keeps lastWatermark >= every finalized window and purge, for snapshots
         KeyMeta m = checked(meta.value());
         if (m == null) return; // the key's windows are all gone
         Emitter emit = new Emitter(ctx, out, m);
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             // event-time timers up to the watermark have all fired: every window it closed is final
-            emit.lateRows(ctx.timerService().currentWatermark());
+            emit.lateRows(wm);
             emit.earlyRows();
             meta.update(m);
             return;
@@ -398,7 +437,7 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
         /** Early rows for windows whose panes changed since the last tick. */
         void earlyRows() throws Exception {
             if (m.dirtyOpen.length == 0) return;
-            long wm = ctx.timerService().currentWatermark();
+            long wm = watermark(ctx);
             long[] dirty = m.dirtyOpen;
             if (wm == Long.MIN_VALUE) wm = dirty[0] - 1; // no watermark yet: the oldest change is "now"
             for (int i = 0; i < specs.length; i++) {

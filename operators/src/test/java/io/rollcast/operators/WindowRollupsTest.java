@@ -346,6 +346,30 @@ class WindowRollupsTest {
     }
 
     @Test
+    void afterARestoreEventsAreJudgedAgainstTheWatermarkOfTheCheckpoint() throws Exception {
+        var h = harness(rollups(List.of(T1M), Duration.ofMinutes(2), Duration.ofSeconds(1)));
+        send(h, ev("click", 2 * MIN + 10_000, 1));
+        h.processWatermark(4 * MIN);
+        assertThat(rows(h)).extracting(WindowRow::kind).containsExactly(Kind.FINAL);
+        var snapshot = h.snapshot(1, 1);
+        h.close();
+
+        var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(rollups(List.of(T1M), Duration.ofMinutes(2), Duration.ofSeconds(1))),
+                Event::rollupKey, Types.STRING);
+        restored.initializeState(snapshot);
+        restored.open(); // no watermark has arrived yet
+        send(restored, ev("click", 2 * MIN + 20_000, 1)); // its window closed before the checkpoint: a late update
+        send(restored, ev("click", 3 * MIN + 30_000, 5)); // closed too, within lateness, first event of its window
+        send(restored, new Event("old", "acme", "click", 30_000, 9)); // [0,1m) + 2m lateness <= 4m: too late
+        restored.setProcessingTime(1000);
+        assertThat(restored.getSideOutput(WindowRollups.TOO_LATE)).extracting(r -> r.getValue().eventId()).containsExactly("old");
+        assertThat(rows(restored)).extracting(WindowRow::windowStart, WindowRow::count, WindowRow::kind)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(2 * MIN, 2L, Kind.LATE),
+                        org.assertj.core.groups.Tuple.tuple(3 * MIN, 1L, Kind.LATE));
+    }
+
+    @Test
     void paneSizeIsTheGcdOfSizesAndSlides() {
         assertThat(WindowRollups.paneSize(List.of(T1M, WindowSpec.parse("sliding 5m/1m"), WindowSpec.parse("sliding 60m/1m"))))
                 .isEqualTo(MIN);
