@@ -1,0 +1,197 @@
+package io.rollcast.jobs;
+
+import io.rollcast.jobs.gen.EventGenerator;
+import io.rollcast.jobs.gen.GeneratorConfig;
+import io.rollcast.model.Kind;
+import io.rollcast.model.WindowRow;
+import io.rollcast.testkit.FlinkCluster;
+import io.rollcast.testkit.KafkaServer;
+import io.rollcast.testkit.RealServers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The shaded job jar on a real Flink session cluster (JobManager and TaskManager JVMs, RocksDB)
+ * reading a real Kafka broker: a TaskManager crash and a savepoint redeploy with changed config,
+ * each ending with window rows equal to the independent oracle.
+ */
+@ExtendWith(RealServers.class)
+class ClusterOperationsIT {
+    static final long START = 1_767_225_600_000L;
+    static final String FLUSH_TENANT = "zz-flush";
+    final ObjectMapper json = new ObjectMapper();
+
+    static Path jar() {
+        Path jar = Path.of("target/rollcast-jobs.jar");
+        assertThat(jar).as("the shaded job jar (mvn package)").exists();
+        return jar;
+    }
+
+    /** Produces generated records [from, to) at about {@code rate} per second, on a background thread. */
+    static Thread produce(KafkaServer kafka, String topic, EventGenerator gen, long from, long to, int rate) {
+        Thread t = new Thread(() -> {
+            try (var p = new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+                long t0 = System.nanoTime();
+                for (long i = from; i < to; i++) {
+                    var g = gen.get(i);
+                    p.send(new ProducerRecord<>(topic, g.key(), g.value()));
+                    long due = t0 + (i - from) * 1_000_000_000L / rate;
+                    long wait = due - System.nanoTime();
+                    if (wait > 1_000_000) Thread.sleep(wait / 1_000_000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "producer");
+        t.start();
+        return t;
+    }
+
+    /** One valid event per partition far ahead in event time: the watermark then passes every real window. */
+    static void flush(KafkaServer kafka, String topic, int partitions, long ts) {
+        try (var p = new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int part = 0; part < partitions; part++) {
+                String v = "{\"event_id\":\"flush-" + part + "\",\"tenant_id\":\"" + FLUSH_TENANT + "\",\"event_type\":\"flush\",\"timestamp\":"
+                        + ts + ",\"schema_version\":1}";
+                p.send(new ProducerRecord<>(topic, part, FLUSH_TENANT.getBytes(StandardCharsets.UTF_8), v.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    static List<String> args(KafkaServer kafka, String in, String rows, String late, String... more) {
+        List<String> a = new ArrayList<>(List.of(
+                "--set", "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "--set", "kafka.topic=" + in,
+                "--set", "kafka.rows-topic=" + rows,
+                "--set", "kafka.late-topic=" + late,
+                "--set", "kafka.dlq-topic=" + late + "-dlq",
+                "--set", "kafka.starting-offsets=earliest",
+                "--set", "windows.dedup-horizon=1d",
+                "--set", "checkpoint.interval=1s"));
+        for (String m : more) {
+            a.add("--set");
+            a.add(m);
+        }
+        return a;
+    }
+
+    /** Latest row per window from the changelog topic, without the flush tenant. */
+    Map<String, Oracle.Values> actual(KafkaServer kafka, String rows) throws Exception {
+        List<WindowRow> list = new ArrayList<>();
+        for (var r : RollupJobKafkaIT.readAll(kafka, rows)) {
+            JsonNode n = json.readTree(r.value());
+            if (n.get("tenant_id").asText().equals(FLUSH_TENANT)) continue;
+            list.add(new WindowRow(n.get("tenant_id").asText(), n.get("event_type").asText(), n.get("spec").asText(),
+                    n.get("window_start").asLong(), n.get("window_end").asLong(), n.get("count").asLong(), n.get("sum").asDouble(),
+                    n.get("min").asDouble(), n.get("max").asDouble(), Kind.valueOf(n.get("kind").asText().toUpperCase()),
+                    n.get("version").asLong(), n.get("emitted_at").asLong()));
+        }
+        return Oracle.values(Oracle.latest(list));
+    }
+
+    Set<String> dropped(KafkaServer kafka, String late) throws Exception {
+        Set<String> ids = new HashSet<>();
+        for (var r : RollupJobKafkaIT.readAll(kafka, late)) ids.add(json.readTree(r.value()).get("event_id").asText());
+        return ids;
+    }
+
+    /** Polls the changelog until the rows selected by {@code which} equal the oracle, or fails with the difference. */
+    void awaitOracle(KafkaServer kafka, String rows, String late, EventGenerator gen, long n, JobConfig cfg,
+                     Predicate<String> which) throws Exception {
+        List<String> diff = List.of("not checked");
+        for (long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos(); System.nanoTime() < deadline; Thread.sleep(2000)) {
+            Map<String, Oracle.Values> expected = filter(Oracle.expected(gen, n, cfg.windowSpecs(), dropped(kafka, late)), which);
+            Map<String, Oracle.Values> actual = filter(actual(kafka, rows), which);
+            diff = Oracle.diff(expected, actual, 10);
+            if (diff.isEmpty() && !expected.isEmpty()) {
+                System.out.printf("cluster IT: %d windows equal the oracle%n", expected.size());
+                return;
+            }
+        }
+        assertThat(diff).as("rows vs oracle").isEmpty();
+    }
+
+    static Map<String, Oracle.Values> filter(Map<String, Oracle.Values> m, Predicate<String> which) {
+        Map<String, Oracle.Values> out = new TreeMap<>();
+        m.forEach((k, v) -> {
+            if (which.test(k)) out.put(k, v);
+        });
+        return out;
+    }
+
+    @Test
+    void jobRestoresFromItsLastCheckpointWhenTheTaskManagerIsKilled(KafkaServer kafka, FlinkCluster flink) throws Exception {
+        String in = kafka.freshTopic("events", 4), rows = kafka.freshTopic("rollups", 2), late = kafka.freshTopic("late", 1);
+        long n = 40_000;
+        EventGenerator gen = new EventGenerator(GeneratorConfig.mixed(11, START));
+        Thread producer = produce(kafka, in, gen, 0, n, 4_000);
+        String job = flink.submit(jar(), args(kafka, in, rows, late), 2, null);
+        flink.awaitRunning(job, Duration.ofSeconds(60));
+        while (flink.completedCheckpoints(job) < 2) Thread.sleep(200);
+
+        flink.killTaskManager(); // mid-stream: the producer is still going
+        Thread.sleep(2_000);
+        flink.startTaskManager();
+        flink.awaitRunning(job, Duration.ofSeconds(120));
+        producer.join();
+        flush(kafka, in, 4, gen.baseTime(n) + 3_600_000L);
+
+        awaitOracle(kafka, rows, late, gen, n, JobConfig.defaults(), k -> true);
+        assertThat(flink.restoredCount(job)).as("restored from a checkpoint").isGreaterThanOrEqualTo(1);
+        flink.cancel(job);
+        flink.awaitTerminal(job, Duration.ofSeconds(60));
+    }
+
+    @Test
+    void savepointRedeployWithAnotherSpecEarlyIntervalAndParallelismLosesNothing(KafkaServer kafka, FlinkCluster flink) throws Exception {
+        String in = kafka.freshTopic("events", 4), rows = kafka.freshTopic("rollups", 2), late = kafka.freshTopic("late", 1);
+        long n = 40_000, half = n / 2;
+        EventGenerator gen = new EventGenerator(GeneratorConfig.mixed(12, START));
+        String v1Specs = "windows.specs=tumbling 1m,sliding 5m/1m";
+        String job1 = flink.submit(jar(), args(kafka, in, rows, late, v1Specs, "windows.early-interval=1s", "job.parallelism=2"), 2, null);
+        flink.awaitRunning(job1, Duration.ofSeconds(60));
+        produce(kafka, in, gen, 0, half, 4_000).join();
+        Thread.sleep(3_000);
+        String savepoint = flink.stopWithSavepoint(job1);
+        long maxTsBefore = 0;
+        for (long i = 0; i < half; i++) {
+            var g = gen.get(i);
+            if (g.event() != null) maxTsBefore = Math.max(maxTsBefore, g.event().timestamp());
+        }
+
+        Thread producer = produce(kafka, in, gen, half, n, 4_000); // traffic keeps going across the redeploy
+        String v2Specs = "windows.specs=tumbling 1m,sliding 5m/1m,sliding 60m/1m";
+        String job2 = flink.submit(jar(), args(kafka, in, rows, late, v2Specs, "windows.early-interval=100ms", "job.parallelism=1"), 1, savepoint);
+        flink.awaitRunning(job2, Duration.ofSeconds(60));
+        producer.join();
+        flush(kafka, in, 4, gen.baseTime(n) + 3_600_000L);
+
+        // the specs of v1 are exact for every window; the new spec for windows that start after the
+        // redeploy's watermark (here: after every event of the first half)
+        long cut = maxTsBefore;
+        JobConfig v2 = JobConfig.defaults().with("windows.specs", "tumbling 1m,sliding 5m/1m,sliding 60m/1m");
+        awaitOracle(kafka, rows, late, gen, n, v2,
+                k -> !k.contains("|sliding-1h-1m|") || Long.parseLong(k.substring(k.lastIndexOf('|') + 1)) >= cut);
+        flink.cancel(job2);
+        flink.awaitTerminal(job2, Duration.ofSeconds(60));
+    }
+}
