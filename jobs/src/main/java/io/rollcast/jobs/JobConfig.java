@@ -84,6 +84,30 @@ public final class JobConfig implements Serializable {
         };
     }
 
+    /** A SQL identifier from config (a table or database name): spliced into SQL, so strictly checked. */
+    private static Object identifier(String s) {
+        if (!s.trim().matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("must be an identifier: [A-Za-z_][A-Za-z0-9_]*, at most 63 characters");
+        }
+        return s.trim();
+    }
+
+    private static Function<String, Object> urlWithPrefix(String... prefixes) {
+        return s -> {
+            String v = s.trim();
+            if (Arrays.stream(prefixes).noneMatch(v::startsWith)) {
+                throw new IllegalArgumentException("must start with " + String.join(" or ", prefixes));
+            }
+            return v;
+        };
+    }
+
+    private static Object positiveDuration(String s) {
+        Duration d = Durations.parse(s);
+        if (d.isZero() || d.isNegative()) throw new IllegalArgumentException("must be a positive duration");
+        return d;
+    }
+
     private static Object specs(String s) {
         List<WindowSpec> out = new ArrayList<>();
         for (String part : s.split(",")) {
@@ -123,6 +147,34 @@ public final class JobConfig implements Serializable {
     public static final Option STATE_BACKEND = opt("state.backend", "rocksdb", "State backend: rocksdb (production) or hashmap.", oneOf("rocksdb", "hashmap"));
     public static final Option STATE_TIMERS = opt("state.timer-service", "rocksdb", "Where RocksDB keeps timers: rocksdb (scales, asynchronous incremental snapshots) or heap (measured no faster here).", oneOf("heap", "rocksdb"));
     public static final Option STATE_INCREMENTAL = opt("state.incremental", "true", "Incremental RocksDB checkpoints.", JobConfig::bool);
+    public static final Option STORE_TYPE = opt("store.type", "none", "Rollup store(s) the window rows are upserted into: none, postgres, clickhouse or both.", oneOf("none", "postgres", "clickhouse", "both"));
+    public static final Option STORE_MIGRATE = opt("store.migrate", "true", "Apply the schema migrations (sql/) of the enabled stores when the job is submitted; false leaves it to the 'schema' command.", JobConfig::bool);
+    public static final Option PG_URL = opt("store.postgres.url", "jdbc:postgresql://127.0.0.1:15432/postgres", "JDBC URL of the Postgres rollup store.", urlWithPrefix("jdbc:postgresql:"));
+    public static final Option PG_USER = opt("store.postgres.user", "postgres", "Postgres user.", JobConfig::string);
+    public static final Option PG_PASSWORD = opt("store.postgres.password", "", "Postgres password (masked in the web UI).", JobConfig::string);
+    public static final Option PG_TABLE = opt("store.postgres.table", "rollups", "Postgres rollup table (an identifier).", JobConfig::identifier);
+    public static final Option PG_BATCH_SIZE = opt("store.postgres.batch-size", "1000", "Rows per JDBC batch of the Postgres sink.", JobConfig::positiveInt);
+    public static final Option PG_BATCH_INTERVAL = opt("store.postgres.batch-interval", "200ms", "The Postgres sink flushes a non-empty batch at least this often.", JobConfig::duration);
+    public static final Option PG_MAX_RETRIES = opt("store.postgres.max-retries", "5", "Retries of a failed Postgres batch (reconnecting, backoff 1 s, 2 s, ...) before the job fails and restarts.", JobConfig::nonNegativeInt);
+    public static final Option CH_URL = opt("store.clickhouse.url", "http://127.0.0.1:18123/", "HTTP URL of the ClickHouse rollup store.", urlWithPrefix("http://", "https://"));
+    public static final Option CH_DATABASE = opt("store.clickhouse.database", "rollcast", "ClickHouse database of the rollups table (an identifier; created by the migrations).", JobConfig::identifier);
+    public static final Option CH_USER = opt("store.clickhouse.user", "default", "ClickHouse user (HTTP Basic auth).", JobConfig::string);
+    public static final Option CH_PASSWORD = opt("store.clickhouse.password", "", "ClickHouse password (masked in the web UI).", JobConfig::string);
+    public static final Option CH_BATCH_SIZE = opt("store.clickhouse.batch-size", "5000", "Rows per ClickHouse insert.", JobConfig::positiveInt);
+    public static final Option CH_BATCH_INTERVAL = opt("store.clickhouse.batch-interval", "1s", "The ClickHouse sink sends buffered rows at least this often.", JobConfig::duration);
+    public static final Option CH_MAX_IN_FLIGHT = opt("store.clickhouse.max-in-flight", "2", "Concurrent ClickHouse inserts per sink subtask; more buffered rows back-pressure the job.", JobConfig::positiveInt);
+    public static final Option CH_MAX_RETRIES = opt("store.clickhouse.max-retries", "10", "Consecutive failed ClickHouse inserts (5xx, I/O; backoff 0.1 s doubling to 5 s) before the job fails and restarts; 4xx fails at once.", JobConfig::nonNegativeInt);
+    public static final Option CH_TIMEOUT = opt("store.clickhouse.request-timeout", "30s", "Timeout of one ClickHouse insert; a timed-out insert is retried.", JobConfig::duration);
+    public static final Option REDIS_ENABLED = opt("redis.enabled", "false", "Publish window-row deltas to Redis: a channel per tenant, spec and hour plus a capped recovery stream per channel (docs/deltas.md).", JobConfig::bool);
+    public static final Option REDIS_URI = opt("redis.uri", "redis://127.0.0.1:16379", "Redis server, redis://[user:password@]host:port[/db] (password masked in the web UI).", urlWithPrefix("redis://", "rediss://"));
+    public static final Option REDIS_MODE = opt("redis.mode", "live", "live: publish every delta; coalesce: only the latest per window every redis.coalesce-interval (backfills, replays); off: publish nothing (stores are still written).", oneOf("live", "coalesce", "off"));
+    public static final Option REDIS_BATCH_SIZE = opt("redis.batch-size", "500", "Messages per Redis pipeline (one round trip); a full batch is sent at once.", JobConfig::positiveInt);
+    public static final Option REDIS_FLUSH_INTERVAL = opt("redis.flush-interval", "10ms", "Live mode: a message waits at most this long for its batch to fill; 0ms sends every message at once.", JobConfig::duration);
+    public static final Option REDIS_COALESCE_INTERVAL = opt("redis.coalesce-interval", "1s", "Coalesce mode: how often the latest delta per window is published (and at every checkpoint).", JobConfig::positiveDuration);
+    public static final Option REDIS_MAX_BUFFERED = opt("redis.max-buffered", "100000", "Most windows a sink subtask holds back in coalesce mode or while Redis is unreachable; beyond, coalesce publishes early and an outage drops the oldest.", JobConfig::positiveInt);
+    public static final Option REDIS_STREAM_MAX_LEN = opt("redis.stream-max-len", "1000", "Approximate cap of each channel's recovery stream (XADD MAXLEN ~).", JobConfig::positiveInt);
+    public static final Option REDIS_STREAM_TTL = opt("redis.stream-ttl", "1h", "A channel's recovery stream expires this long after its last message (at least 1s).", s -> { Duration d = (Duration) positiveDuration(s); if (d.toSeconds() < 1) throw new IllegalArgumentException("must be at least 1s"); return d; });
+    public static final Option REDIS_POOL_SIZE = opt("redis.pool-size", "8", "Redis connections per TaskManager, shared by its delta-sink subtasks (each uses one at a time).", JobConfig::positiveInt);
 
     private final Map<String, Object> values;
     private final Map<String, String> raw;
@@ -198,6 +250,20 @@ public final class JobConfig implements Serializable {
         return v.isNull() ? "" : v.asText();
     }
 
+    /**
+     * The backfill variant of this config: from the earliest offsets, bounded to the offsets that
+     * exist at start, watermark alignment on (30 s unless set), its own consumer group, checkpoints
+     * every 2 s (offsets are committed on checkpoints, which is what progress reports), and Redis
+     * deltas coalesced unless redis.mode is set.
+     */
+    public JobConfig forBackfill() {
+        JobConfig c = with("kafka.starting-offsets", "earliest").with("kafka.bounded", "true")
+                .with("kafka.group-id", kafkaGroupId() + "-backfill").with("checkpoint.interval", "2s");
+        if (alignmentMaxDrift().isZero()) c = c.with("watermark.alignment.max-drift", "30s");
+        if (!raw.containsKey(REDIS_MODE.key())) c = c.with(REDIS_MODE.key(), "coalesce"); // do not flood subscribers
+        return c;
+    }
+
     /** A copy with one more override; for tests and tools. */
     public JobConfig with(String key, String value) {
         Map<String, String> m = new LinkedHashMap<>(raw);
@@ -238,10 +304,48 @@ public final class JobConfig implements Serializable {
     public boolean incrementalCheckpoints() { return get(STATE_INCREMENTAL); }
     public String timerService() { return get(STATE_TIMERS); }
 
-    /** Effective values as strings, shown in the Flink web UI as global job parameters. */
+    public String storeType() { return get(STORE_TYPE); }
+    public boolean storePostgres() { return storeType().equals("postgres") || storeType().equals("both"); }
+    public boolean storeClickHouse() { return storeType().equals("clickhouse") || storeType().equals("both"); }
+    public boolean storeMigrate() { return get(STORE_MIGRATE); }
+    public String postgresUrl() { return get(PG_URL); }
+    public String postgresUser() { return get(PG_USER); }
+    public String postgresPassword() { return get(PG_PASSWORD); }
+    public String postgresTable() { return get(PG_TABLE); }
+    public int postgresBatchSize() { return get(PG_BATCH_SIZE); }
+    public Duration postgresBatchInterval() { return get(PG_BATCH_INTERVAL); }
+    public int postgresMaxRetries() { return get(PG_MAX_RETRIES); }
+    public String clickhouseUrl() { return get(CH_URL); }
+    public String clickhouseDatabase() { return get(CH_DATABASE); }
+    public String clickhouseUser() { return get(CH_USER); }
+    public String clickhousePassword() { return get(CH_PASSWORD); }
+    public int clickhouseBatchSize() { return get(CH_BATCH_SIZE); }
+    public Duration clickhouseBatchInterval() { return get(CH_BATCH_INTERVAL); }
+    public int clickhouseMaxInFlight() { return get(CH_MAX_IN_FLIGHT); }
+    public int clickhouseMaxRetries() { return get(CH_MAX_RETRIES); }
+    public Duration clickhouseRequestTimeout() { return get(CH_TIMEOUT); }
+
+    public boolean redisEnabled() { return get(REDIS_ENABLED); }
+    public String redisUri() { return get(REDIS_URI); }
+    public String redisMode() { return get(REDIS_MODE); }
+
+    /** Settings of the Redis delta sink. */
+    public io.rollcast.sinks.redis.RedisSettings redisSettings() {
+        Duration ttl = get(REDIS_STREAM_TTL);
+        return new io.rollcast.sinks.redis.RedisSettings(redisUri(), io.rollcast.sinks.redis.DeltaMode.parse(redisMode()),
+                this.<Integer>get(REDIS_BATCH_SIZE), this.<Duration>get(REDIS_FLUSH_INTERVAL).toMillis(),
+                this.<Duration>get(REDIS_COALESCE_INTERVAL).toMillis(), this.<Integer>get(REDIS_MAX_BUFFERED),
+                this.<Integer>get(REDIS_STREAM_MAX_LEN), ttl.toSeconds(), this.<Integer>get(REDIS_POOL_SIZE));
+    }
+
+    /** Effective values as strings, shown in the Flink web UI as global job parameters (passwords masked). */
     public Map<String, String> asMap() {
         Map<String, String> m = new LinkedHashMap<>();
-        for (Option o : OPTIONS.values()) m.put(o.key(), raw.getOrDefault(o.key(), o.defaultValue()));
+        for (Option o : OPTIONS.values()) {
+            String v = raw.getOrDefault(o.key(), o.defaultValue());
+            m.put(o.key(), o.key().endsWith(".password") && !v.isEmpty() ? "******" : v);
+            if (o == REDIS_URI && v.contains("@")) m.put(o.key(), v.replaceFirst("//[^@/]*@", "//******@"));
+        }
         return m;
     }
 

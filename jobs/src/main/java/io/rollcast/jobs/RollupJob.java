@@ -3,14 +3,19 @@ package io.rollcast.jobs;
 import io.rollcast.model.Event;
 import io.rollcast.model.Ingested;
 import io.rollcast.model.Rejected;
+import io.rollcast.model.WindowDelta;
 import io.rollcast.model.WindowRow;
+import io.rollcast.operators.DeltaEmitter;
 import io.rollcast.operators.EventWatermarks;
 import io.rollcast.operators.RouteRejected;
 import io.rollcast.operators.WindowRollups;
+import io.rollcast.sinks.redis.RedisDeltaSink;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -34,6 +39,10 @@ public final class RollupJob implements Callable<Integer> {
 
     @Option(names = "--set", description = "Override one config key, e.g. --set windows.early-interval=100ms (repeatable).")
     Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--backfill", description = "Backfill: read from the earliest offsets up to those that exist at start, with"
+            + " watermark alignment, print progress, and finish (see JobConfig.forBackfill).")
+    boolean backfill;
 
     @Option(names = "--print-config-table", description = "Print the config reference as a Markdown table and exit.")
     boolean printTable;
@@ -63,13 +72,26 @@ public final class RollupJob implements Callable<Integer> {
             return 0;
         }
         JobConfig cfg = JobConfig.load(config, overrides); // ConfigException names the bad key
+        if (backfill) cfg = cfg.forBackfill();
         StreamExecutionEnvironment env = environment(cfg);
         DataStream<Ingested> in = env
                 .fromSource(KafkaIo.source(cfg), watermarks(cfg), "kafka-events")
                 .uid("kafka-events");
         Outputs out = build(in, cfg);
         attachSinks(out, cfg);
-        env.execute(JOB_NAME);
+        StoreSinks.migrateOnStart(cfg); // the store schemas exist before the sinks write
+        if (!backfill) {
+            env.execute(JOB_NAME);
+            return 0;
+        }
+        try (var progress = new io.rollcast.jobs.tools.BackfillProgress(cfg.kafkaBootstrap(), cfg.kafkaTopic(), cfg.kafkaGroupId(), System.out, 5_000)) {
+            Thread t = new Thread(progress, "backfill-progress");
+            t.setDaemon(true);
+            t.start();
+            long t0 = System.currentTimeMillis();
+            env.execute(JOB_NAME + "-backfill");
+            System.out.printf("backfill: finished %,d records in %.1f s%n", progress.total(), (System.currentTimeMillis() - t0) / 1000.0);
+        }
         return 0;
     }
 
@@ -122,5 +144,23 @@ public final class RollupJob implements Callable<Integer> {
         if (!cfg.rowsTopic().isEmpty()) {
             out.rows().sinkTo(KafkaIo.rowsSink(cfg)).uid("sink-rows-kafka").name("sink-rows-kafka");
         }
+        StoreSinks.attach(out.rows(), cfg); // store.type: sink-postgres and/or sink-clickhouse
+        if (cfg.redisEnabled()) attachRedis(out, cfg);
+    }
+
+    /**
+     * Deltas of the changelog: each row's change since the last row of its window. The rollups'
+     * output is already partitioned by their key (tenant|type), so it is reinterpreted as keyed
+     * instead of shuffled, and the delta emitter chains to the rollups.
+     */
+    public static SingleOutputStreamOperator<WindowDelta> deltas(DataStream<WindowRow> rows, JobConfig cfg) {
+        return DataStreamUtils.reinterpretAsKeyedStream(rows, DeltaEmitter::rollupKey, Types.STRING)
+                .process(new DeltaEmitter(cfg.windowSpecs(), cfg.allowedLateness()))
+                .uid("delta-emitter").name("delta-emitter");
+    }
+
+    /** The deltas to Redis: per-hour channels and recovery streams (redis.*, docs/deltas.md). */
+    public static void attachRedis(Outputs out, JobConfig cfg) {
+        deltas(out.rows(), cfg).sinkTo(new RedisDeltaSink(cfg.redisSettings())).uid("sink-redis").name("sink-redis");
     }
 }

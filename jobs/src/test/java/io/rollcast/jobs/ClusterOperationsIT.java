@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterOperationsIT {
     static final long START = 1_767_225_600_000L;
     static final String FLUSH_TENANT = "zz-flush";
-    final ObjectMapper json = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     static Path jar() {
         Path jar = Path.of("target/rollcast-jobs.jar");
@@ -95,10 +95,10 @@ class ClusterOperationsIT {
     }
 
     /** Latest row per window from the changelog topic, without the flush tenant. */
-    Map<String, Oracle.Values> actual(KafkaServer kafka, String rows) throws Exception {
+    static Map<String, Oracle.Values> actual(KafkaServer kafka, String rows) throws Exception {
         List<WindowRow> list = new ArrayList<>();
         for (var r : RollupJobKafkaIT.readAll(kafka, rows)) {
-            JsonNode n = json.readTree(r.value());
+            JsonNode n = JSON.readTree(r.value());
             if (n.get("tenant_id").asText().equals(FLUSH_TENANT)) continue;
             list.add(new WindowRow(n.get("tenant_id").asText(), n.get("event_type").asText(), n.get("spec").asText(),
                     n.get("window_start").asLong(), n.get("window_end").asLong(), n.get("count").asLong(), n.get("sum").asDouble(),
@@ -108,14 +108,14 @@ class ClusterOperationsIT {
         return Oracle.values(Oracle.latest(list));
     }
 
-    Set<String> dropped(KafkaServer kafka, String late) throws Exception {
+    static Set<String> dropped(KafkaServer kafka, String late) throws Exception {
         Set<String> ids = new HashSet<>();
-        for (var r : RollupJobKafkaIT.readAll(kafka, late)) ids.add(json.readTree(r.value()).get("event_id").asText());
+        for (var r : RollupJobKafkaIT.readAll(kafka, late)) ids.add(JSON.readTree(r.value()).get("event_id").asText());
         return ids;
     }
 
     /** Polls the changelog until the rows selected by {@code which} equal the oracle, or fails with the difference. */
-    void awaitOracle(KafkaServer kafka, String rows, String late, EventGenerator gen, long n, JobConfig cfg,
+    static void awaitOracle(KafkaServer kafka, String rows, String late, EventGenerator gen, long n, JobConfig cfg,
                      Predicate<String> which) throws Exception {
         List<String> diff = List.of("not checked");
         for (long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos(); System.nanoTime() < deadline; Thread.sleep(2000)) {

@@ -81,7 +81,16 @@ public final class ClickHouseServer {
     process.stopKeepingData();
   }
 
-  /** Starts the server again after {@link #stop()}, on the same port with the same data. */
+  /**
+   * Kills the server with SIGKILL, as in a crash, keeping its data directory and port; {@link
+   * #start()} brings it back. Unlike {@link #stop()} this is immediate even while clients keep
+   * connections busy (a graceful ClickHouse 18.16 shutdown serves keep-alive clients for many seconds).
+   */
+  public void kill() {
+    process.killKeepingData();
+  }
+
+  /** Starts the server again after {@link #stop()} or {@link #kill()}, on the same port with the same data. */
   public void start() {
     process.startAgain();
   }

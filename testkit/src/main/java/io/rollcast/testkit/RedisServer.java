@@ -24,6 +24,20 @@ public final class RedisServer {
     return URI.create("redis://" + host() + ":" + port());
   }
 
+  /**
+   * Stops the server, keeping its port, to simulate an outage (its data is lost: no persistence);
+   * {@link #start()} brings it back. Other tests in the same JVM share this server: start it again
+   * before returning.
+   */
+  public void stop() {
+    process.stopKeepingData();
+  }
+
+  /** Starts the server again after {@link #stop()}, on the same port. */
+  public void start() {
+    process.startAgain();
+  }
+
   @Override
   public String toString() {
     return "RedisServer[" + uri() + "]";

@@ -108,6 +108,31 @@ final class ServerProcess implements AutoCloseable {
     LOG.info("{} stopped (data kept in {})", name, dir);
   }
 
+  /**
+   * Kills the server with SIGKILL (a crash: no graceful shutdown), keeping its directory and ports
+   * for {@link #startAgain()}. The pid comes from the {@code <name>.pid} file its script writes.
+   */
+  synchronized void killKeepingData() {
+    if (stopped) {
+      throw new IllegalStateException(name + " is closed");
+    }
+    Path pidFile = dir.resolve(name + ".pid");
+    try {
+      long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+      ProcessHandle.of(pid).ifPresent(p -> {
+        p.destroyForcibly();
+        try {
+          p.onExit().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new IllegalStateException(name + " (pid " + pid + ") did not die after SIGKILL", e);
+        }
+      });
+      LOG.info("{} killed (pid {}, data kept in {})", name, pid, dir);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot kill " + name + " via " + pidFile + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Starts a server stopped by {@link #stopKeepingData()} again on the same directory and ports. */
   synchronized void startAgain() {
     if (stopped) {

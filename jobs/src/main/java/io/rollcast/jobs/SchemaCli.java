@@ -1,0 +1,53 @@
+package io.rollcast.jobs;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Applies the rollup stores' schema migrations (sql/) with the job's config, as the job does at start. */
+@Command(name = "schema", mixinStandardHelpOptions = true,
+        description = "Applies the schema migrations of the rollup stores named by store.type (or --store) from the job config.")
+public final class SchemaCli implements Callable<Integer> {
+    @Option(names = "--config", description = "YAML job config file.")
+    Path config;
+
+    @Option(names = "--set", description = "Override one config key, e.g. --set store.postgres.url=jdbc:postgresql://... (repeatable).")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--store", description = "Stores to migrate: postgres, clickhouse or both (default: those of store.type).")
+    String store;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SchemaCli()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        JobConfig cfg;
+        try {
+            cfg = JobConfig.load(config, overrides);
+            if (store != null) cfg = cfg.with("store.type", store);
+        } catch (ConfigException e) {
+            System.err.println("schema: " + e.getMessage());
+            return 2;
+        }
+        if (!cfg.storePostgres() && !cfg.storeClickHouse()) {
+            System.err.println("schema: store.type is none; name the stores with --store or store.type");
+            return 2;
+        }
+        try {
+            List<String> done = StoreSinks.migrate(cfg, cfg.storePostgres(), cfg.storeClickHouse());
+            done.forEach(l -> System.out.println("schema " + l));
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println("schema: " + e.getMessage());
+            return 1;
+        }
+    }
+}
