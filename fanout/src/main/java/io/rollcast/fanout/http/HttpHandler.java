@@ -1,0 +1,221 @@
+package io.rollcast.fanout.http;
+
+import io.rollcast.fanout.FanoutServer;
+import io.rollcast.fanout.auth.AuthException;
+import io.rollcast.fanout.auth.Principal;
+import io.rollcast.fanout.session.Cursor;
+import io.rollcast.fanout.session.Session;
+import io.rollcast.fanout.snapshot.Snapshot;
+import io.rollcast.fanout.snapshot.StreamQuery;
+import io.rollcast.fanout.sse.SseStreamHandler;
+import io.rollcast.fanout.sse.SseTransport;
+import io.rollcast.fanout.ws.WsFrameHandler;
+import io.rollcast.fanout.ws.WsTransport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Routes HTTP requests: the dashboard files, {@code /healthz}, {@code /metrics}, {@code /v1/me},
+ * {@code /v1/snapshot}, and the streams {@code /v1/stream} (SSE) and {@code /v1/ws} (WebSocket),
+ * which replace this handler with their own once authorized.
+ *
+ * <p>Every refusal is a 4xx with a short JSON body ({@code error}, {@code message}) and no stack trace.
+ */
+public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FanoutServer server;
+
+    public HttpHandler(FanoutServer server) {
+        this.server = server;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (req.decoderResult().isFailure()) {
+            Throwable cause = req.decoderResult().cause();
+            server.metrics().badRequests.increment();
+            if (cause instanceof TooLongHttpHeaderException) {
+                Responses.error(ctx, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too_large", "request headers too large");
+            } else if (cause instanceof TooLongHttpLineException || cause instanceof TooLongFrameException) {
+                Responses.error(ctx, HttpResponseStatus.REQUEST_URI_TOO_LONG, "too_large", "request line too long");
+            } else {
+                Responses.error(ctx, HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed request");
+            }
+            return;
+        }
+        QueryStringDecoder qs = new QueryStringDecoder(req.uri());
+        String path = qs.path();
+        if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+            server.metrics().badRequests.increment();
+            Responses.error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "only GET");
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        try {
+            switch (path) {
+                case "/healthz" -> health(ctx, keepAlive);
+                case "/metrics" -> Responses.send(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+                        server.metrics().render().getBytes(StandardCharsets.UTF_8));
+                case "/v1/me" -> me(ctx, keepAlive, authorize(req, qs));
+                case "/v1/snapshot" -> snapshot(ctx, keepAlive, req, qs);
+                case "/v1/stream" -> stream(ctx, req, qs);
+                case "/v1/ws" -> websocket(ctx, req, qs);
+                default -> {
+                    Optional<StaticFiles.File> f = server.statics().get(path);
+                    if (f.isPresent()) {
+                        Responses.send(ctx, keepAlive, HttpResponseStatus.OK, f.get().contentType(), f.get().bytes());
+                    } else {
+                        server.metrics().badRequests.increment();
+                        Responses.error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", "no such path");
+                    }
+                }
+            }
+        } catch (AuthException e) {
+            server.metrics().authRefusals.increment();
+            Responses.error(ctx, HttpResponseStatus.valueOf(e.status()), e.code(), e.getMessage());
+        } catch (BadRequest e) {
+            server.metrics().badRequests.increment();
+            Responses.error(ctx, HttpResponseStatus.valueOf(e.status()), e.code(), e.getMessage());
+        }
+    }
+
+    private Principal authorize(FullHttpRequest req, QueryStringDecoder qs) throws AuthException {
+        return server.verifier().verify(Requests.token(req, qs, server.config().authCookie()));
+    }
+
+    private StreamQuery query(FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
+        Principal p = authorize(req, qs);
+        return Requests.query(qs, p, System.currentTimeMillis(), server.config().defaultRange(), server.config().maxRange());
+    }
+
+    private void health(ChannelHandlerContext ctx, boolean keepAlive) {
+        boolean redis = server.hub().connected();
+        String body = "{\"status\":\"" + (redis ? "ok" : "degraded") + "\",\"redis\":" + redis + ",\"sessions\":" + server.router().sessions() + "}";
+        Responses.send(ctx, keepAlive, redis ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "application/json", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void me(ChannelHandlerContext ctx, boolean keepAlive, Principal p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("tenant", p.tenant());
+        ArrayNode specs = n.putArray("specs");
+        p.specs().stream().sorted().forEach(specs::add);
+        n.put("expires_at", p.expiresAt());
+        Responses.send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", n.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void snapshot(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest req, QueryStringDecoder qs)
+            throws AuthException, BadRequest {
+        StreamQuery q = query(req, qs);
+        refuseWhenSaturated();
+        List<String> channels = new ArrayList<>();
+        long last = q.to().map(t -> t - 1).orElse(System.currentTimeMillis() + io.rollcast.fanout.redis.Channels.HOUR_MS);
+        for (long h : io.rollcast.fanout.redis.Channels.hours(q.from(), Math.max(q.from(), last))) {
+            channels.add(io.rollcast.fanout.redis.Channels.channel(q.tenant(), q.spec(), h));
+        }
+        server.snapshots().submit(() -> server.snapshots().read(q, channels)).whenComplete((s, err) -> ctx.executor().execute(() -> {
+            if (err != null) {
+                LOG.warn("snapshot failed: {}", err.toString());
+                Responses.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "snapshot failed");
+                return;
+            }
+            Responses.send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", body(q, s));
+        }));
+    }
+
+    private static byte[] body(StreamQuery q, Snapshot s) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("tenant", q.tenant());
+        n.put("spec", q.spec());
+        q.eventType().ifPresentOrElse(t -> n.put("event_type", t), () -> n.putNull("event_type"));
+        n.put("from", q.from());
+        q.to().ifPresentOrElse(t -> n.put("to", t), () -> n.putNull("to"));
+        ArrayNode rows = n.putArray("rows");
+        s.rows().forEach(rows::add);
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void refuseWhenSaturated() throws BadRequest {
+        if (server.snapshots().saturated()) throw new BadRequest(503, "unavailable", "too many snapshots in flight; retry");
+    }
+
+    private Cursor lastEventId(String text) throws BadRequest {
+        if (text == null || text.isEmpty()) return null;
+        try {
+            return Cursor.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(400, "bad_request", "malformed last event id");
+        }
+    }
+
+    private void stream(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
+        StreamQuery q = query(req, qs);
+        String last = req.headers().get("Last-Event-ID");
+        if (last == null) last = Requests.param(qs.parameters(), "last_event_id");
+        Cursor cursor = lastEventId(last);
+        refuseWhenSaturated();
+        SseTransport transport = new SseTransport(ctx.channel());
+        Session session = new Session(server.sessionServices(), transport, q, cursor);
+        ctx.pipeline().replace(this, "sse", new SseStreamHandler(session));
+        ctx.write(SseTransport.head(), ctx.voidPromise());
+        ctx.writeAndFlush(SseTransport.retry(server.config().sseRetry().toMillis()), ctx.voidPromise());
+        server.metrics().connectionsSse.increment();
+        server.metrics().connectionsTotal.increment();
+        session.start(System.currentTimeMillis());
+    }
+
+    private void websocket(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
+        StreamQuery q = query(req, qs);
+        Cursor cursor = lastEventId(Requests.param(qs.parameters(), "last_event_id"));
+        refuseWhenSaturated();
+        String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + "/v1/ws";
+        WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(url, null, false, 65_536);
+        WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        WsTransport transport = new WsTransport(ctx.channel());
+        Session session = new Session(server.sessionServices(), transport, q, cursor);
+        handshaker.handshake(ctx.channel(), req).addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            ctx.pipeline().replace(this, "ws", new WsFrameHandler(session, handshaker));
+            server.metrics().connectionsWs.increment();
+            server.metrics().connectionsTotal.increment();
+            session.start(System.currentTimeMillis());
+        });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection error: {}", cause.toString());
+        ctx.close();
+    }
+}

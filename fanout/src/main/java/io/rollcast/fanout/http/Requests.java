@@ -1,0 +1,81 @@
+package io.rollcast.fanout.http;
+
+import io.rollcast.fanout.auth.AuthException;
+import io.rollcast.fanout.auth.Principal;
+import io.rollcast.fanout.snapshot.StreamQuery;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a streaming request: the token (header, cookie or {@code access_token}) and the query
+ * ({@code spec}, {@code event_type}, {@code from}, {@code to}, an optional {@code tenant} that must be
+ * the token's).
+ */
+public final class Requests {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private Requests() {}
+
+    /** The token from {@code Authorization: Bearer}, then the cookie, then {@code access_token}; null if none. */
+    public static String token(HttpRequest req, QueryStringDecoder qs, String cookieName) {
+        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) return auth.substring(7).trim();
+        String cookies = req.headers().get(HttpHeaderNames.COOKIE);
+        if (cookies != null) {
+            for (Cookie c : ServerCookieDecoder.LAX.decode(cookies)) {
+                if (c.name().equals(cookieName)) return c.value();
+            }
+        }
+        return param(qs.parameters(), "access_token");
+    }
+
+    static String param(Map<String, List<String>> params, String name) {
+        List<String> v = params.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    /** The query of a stream or snapshot request for {@code p}; 400 on bad parameters, 403 on another tenant or spec. */
+    public static StreamQuery query(QueryStringDecoder qs, Principal p, long now, Duration defaultRange, Duration maxRange)
+            throws BadRequest, AuthException {
+        Map<String, List<String>> params = qs.parameters();
+        String tenant = param(params, "tenant");
+        if (tenant != null && !tenant.equals(p.tenant())) {
+            throw new AuthException(403, "forbidden", "the token is not for tenant " + (NAME.matcher(tenant).matches() ? tenant : "given"));
+        }
+        String spec = param(params, "spec");
+        if (spec == null || spec.isEmpty()) throw new BadRequest(400, "bad_request", "spec is required");
+        if (!NAME.matcher(spec).matches()) throw new BadRequest(400, "bad_request", "spec must match [A-Za-z0-9._-]{1,64}");
+        if (!p.mayRead(spec)) throw new AuthException(403, "forbidden", "the token does not allow spec " + spec);
+        String type = param(params, "event_type");
+        if (type != null && type.isEmpty()) type = null;
+        if (type != null && !NAME.matcher(type).matches()) throw new BadRequest(400, "bad_request", "event_type must match [A-Za-z0-9._-]{1,64}");
+        Long to = epochMs(param(params, "to"), "to");
+        Long from = epochMs(param(params, "from"), "from");
+        if (from == null) from = (to == null ? now : to) - defaultRange.toMillis();
+        if (to != null && to <= from) throw new BadRequest(400, "bad_request", "to must be after from");
+        long span = (to == null ? now : to) - from;
+        if (span > maxRange.toMillis()) throw new BadRequest(400, "bad_request", "range longer than " + maxRange.toHours() + "h");
+        return new StreamQuery(p.tenant(), spec, Optional.ofNullable(type), from, Optional.ofNullable(to));
+    }
+
+    private static Long epochMs(String v, String name) throws BadRequest {
+        if (v == null || v.isEmpty()) return null;
+        try {
+            long ms = Long.parseLong(v);
+            if (ms < 0 || ms > 32_503_680_000_000L) throw new NumberFormatException();
+            return ms;
+        } catch (NumberFormatException e) {
+            throw new BadRequest(400, "bad_request", name + " must be epoch milliseconds");
+        }
+    }
+}

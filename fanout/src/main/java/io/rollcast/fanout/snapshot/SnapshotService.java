@@ -1,0 +1,180 @@
+package io.rollcast.fanout.snapshot;
+
+import io.rollcast.fanout.Metrics;
+import io.rollcast.fanout.redis.Channels;
+import io.rollcast.fanout.redis.DeltaMessage;
+import io.rollcast.fanout.redis.RecoveryStreams;
+import io.rollcast.fanout.redis.StreamId;
+import io.rollcast.query.RollupQuery;
+import io.rollcast.query.WindowRowDto;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Reads snapshots (store rows merged with recent recovery-stream entries) and resume replays on a
+ * bounded pool of blocking threads, never on an event loop.
+ *
+ * <p>Order matters for the race-free start: the caller has already subscribed to the channels (and
+ * buffers what arrives); this reads each channel's stream position and its last
+ * {@code snapshot.stream-overlap} of entries first, then the store. Every delta published after the
+ * position is in the caller's buffer; every one before it is either in the store or in the overlap
+ * entries (a store that lags Redis by less than the overlap loses nothing).
+ */
+public final class SnapshotService implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RollupQuery store;
+    private final RecoveryStreams streams;
+    private final Metrics metrics;
+    private final long overlapMs;
+    private final long streamTtlMs;
+    private final int maxReplay;
+    private final ThreadPoolExecutor pool;
+
+    public SnapshotService(RollupQuery store, RecoveryStreams streams, Metrics metrics, int threads, int queue,
+            long overlapMs, long streamTtlMs, int maxReplay) {
+        this.store = store;
+        this.streams = streams;
+        this.metrics = metrics;
+        this.overlapMs = overlapMs;
+        this.streamTtlMs = streamTtlMs;
+        this.maxReplay = maxReplay;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
+            Thread t = new Thread(r, "snapshot-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        metrics.snapshotQueue(() -> pool.getQueue().size());
+    }
+
+    /** Whether the pool can take more work now (new connections get 503 otherwise). */
+    public boolean saturated() {
+        return pool.getQueue().remainingCapacity() == 0;
+    }
+
+    /** Runs {@code task} on the pool; the future fails with {@link java.util.concurrent.RejectedExecutionException} when full. */
+    public <T> CompletableFuture<T> submit(Supplier<T> task) {
+        return CompletableFuture.supplyAsync(task, pool);
+    }
+
+    /** A snapshot of {@code q} over {@code channels} (hour channel names). Blocking. */
+    public Snapshot read(StreamQuery q, List<String> channels) {
+        try {
+            Map<String, StreamId> positions = new LinkedHashMap<>();
+            Map<String, DeltaMessage> recent = new HashMap<>();
+            long redisTime = 0;
+            for (String ch : channels) {
+                RecoveryStreams.Read r = streams.recent(ch, overlapMs, maxReplay);
+                redisTime = Math.max(redisTime, r.nowMs());
+                positions.put(ch, r.exists() ? r.last() : StreamId.ZERO);
+                for (DeltaMessage m : r.entries()) {
+                    if (!q.covers(m.eventType(), m.windowStart())) continue;
+                    DeltaMessage held = recent.get(m.windowKey());
+                    if (held == null || m.version() > held.version()) recent.put(m.windowKey(), m);
+                }
+            }
+            long to = q.to().orElse(Math.max(redisTime, System.currentTimeMillis()) + 24 * Channels.HOUR_MS);
+            List<WindowRowDto> stored = store.windows(q.tenant(), q.spec(), q.eventType(), q.from(), to);
+            Map<String, ObjectNode> rows = new HashMap<>();
+            Map<String, Long> versions = new HashMap<>();
+            for (WindowRowDto r : stored) {
+                String key = r.eventType() + '|' + r.windowStart();
+                rows.put(key, row(r));
+                versions.put(key, r.version());
+            }
+            for (Map.Entry<String, DeltaMessage> e : recent.entrySet()) {
+                Long v = versions.get(e.getKey());
+                if (v == null || e.getValue().version() > v) {
+                    rows.put(e.getKey(), row(e.getValue()));
+                    versions.put(e.getKey(), e.getValue().version());
+                }
+            }
+            List<ObjectNode> ordered = new ArrayList<>(rows.values());
+            ordered.sort(Comparator.comparingLong((ObjectNode n) -> n.get("window_start").asLong())
+                    .thenComparing(n -> n.get("event_type").asText()));
+            metrics.snapshots.increment();
+            return new Snapshot(ordered, versions, positions, redisTime);
+        } catch (RuntimeException e) {
+            metrics.snapshotErrors.increment();
+            throw e;
+        }
+    }
+
+    /**
+     * The entries after {@code positions} (per channel; a channel without a position starts at
+     * {@code 0} relative to {@code base}), or a gap when some may be lost: trimmed past the position,
+     * possibly expired (the position is older than the stream TTL), or more than
+     * {@code resume.max-replay} entries. Blocking.
+     */
+    public Replay resume(List<String> channels, Map<String, StreamId> positions, long base) {
+        List<DeltaMessage> entries = new ArrayList<>();
+        Map<String, StreamId> after = new LinkedHashMap<>();
+        long redisTime = 0;
+        for (String ch : channels) {
+            StreamId from = positions.getOrDefault(ch, StreamId.ZERO);
+            RecoveryStreams.Read r = streams.after(ch, from, maxReplay);
+            redisTime = Math.max(redisTime, r.nowMs());
+            long reference = from.equals(StreamId.ZERO) ? base : from.ms();
+            if (r.lostAfter(from)) return Replay.gap("entries after the last event id were trimmed from " + ch);
+            boolean stillCovered = r.exists() && r.first() != null && r.first().compareTo(from) <= 0;
+            if (r.nowMs() - reference >= streamTtlMs && !stillCovered) return Replay.gap("position older than the stream TTL");
+            if (r.truncated()) return Replay.gap("more than " + maxReplay + " entries to replay");
+            entries.addAll(r.entries());
+            after.put(ch, r.entries().isEmpty() ? from : r.entries().get(r.entries().size() - 1).streamId());
+        }
+        return new Replay(false, "", entries, after, redisTime);
+    }
+
+    private static ObjectNode row(WindowRowDto r) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("tenant_id", r.tenantId());
+        n.put("event_type", r.eventType());
+        n.put("spec", r.spec());
+        n.put("window_start", r.windowStart());
+        n.put("window_end", r.windowEnd());
+        n.put("kind", r.kind());
+        n.put("version", r.version());
+        n.put("count", r.count());
+        n.put("sum", r.sum());
+        n.put("min", r.min());
+        n.put("max", r.max());
+        n.put("emitted_at", r.emittedAt());
+        return n;
+    }
+
+    private static ObjectNode row(DeltaMessage m) {
+        try {
+            JsonNode full = JSON.readTree(m.json());
+            ObjectNode n = JSON.createObjectNode();
+            for (String f : List.of("tenant_id", "event_type", "spec", "window_start", "window_end", "kind", "version",
+                    "count", "sum", "min", "max", "emitted_at")) {
+                if (full.has(f)) n.set(f, full.get(f));
+            }
+            return n;
+        } catch (IOException e) {
+            throw new IllegalStateException("recovery stream entry is not JSON", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

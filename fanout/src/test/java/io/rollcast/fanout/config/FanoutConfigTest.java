@@ -1,0 +1,60 @@
+package io.rollcast.fanout.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FanoutConfigTest {
+    private static final String SECRET = "0123456789abcdef0123456789abcdef";
+
+    @Test
+    void yamlThenEnvThenSetOverridesWin(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("fanout.yaml");
+        Files.writeString(yaml, "server:\n  port: 9000\n  backlog: 100\nclient.max-pending: 10\nauth:\n  secret: " + SECRET + "\n");
+        FanoutConfig c = FanoutConfig.load(yaml, Map.of("ROLLCAST_FANOUT_SERVER_BACKLOG", "200"), Map.of("client.max-pending", "20"));
+        assertThat(c.port()).isEqualTo(9000);
+        assertThat(c.backlog()).isEqualTo(200);
+        assertThat(c.maxPending()).isEqualTo(20);
+        assertThat(c.pingInterval().toSeconds()).isEqualTo(15);
+    }
+
+    @Test
+    void anUnknownKeyStopsStartUpNamingIt() {
+        assertThatThrownBy(() -> FanoutConfig.load(null, Map.of(), Map.of("server.prot", "1", "auth.secret", SECRET)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'server.prot'");
+        assertThatThrownBy(() -> FanoutConfig.load(null, Map.of("ROLLCAST_FANOUT_SERVER_PROT", "1"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ROLLCAST_FANOUT_SERVER_PROT");
+    }
+
+    @Test
+    void aBadValueStopsStartUpNamingTheKey() {
+        assertThatThrownBy(() -> FanoutConfig.of(Map.of("auth.secret", SECRET, "sse.ping-interval", "soon")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'sse.ping-interval'");
+        assertThatThrownBy(() -> FanoutConfig.of(Map.of("auth.secret", SECRET, "store.type", "mysql")))
+                .hasMessageContaining("'store.type'").hasMessageContaining("postgres, clickhouse, none");
+        assertThatThrownBy(() -> FanoutConfig.of(Map.of("auth.secret", SECRET, "client.max-pending", "0")))
+                .hasMessageContaining("'client.max-pending'");
+    }
+
+    @Test
+    void aMissingOrShortSecretStopsStartUp(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> FanoutConfig.of(Map.of())).hasMessageContaining("'auth.secret'");
+        assertThatThrownBy(() -> FanoutConfig.of(Map.of("auth.secret", "short"))).hasMessageContaining("at least 32 bytes");
+        Path f = dir.resolve("secret");
+        Files.writeString(f, SECRET + "\n");
+        assertThat(FanoutConfig.of(Map.of("auth.secret-file", f.toString())).authSecret()).isEqualTo(SECRET);
+    }
+
+    @Test
+    void theTableListsEveryKeyWithItsEnvName() {
+        String t = FanoutConfig.table();
+        for (FanoutConfig.Option o : FanoutConfig.options()) assertThat(t).contains("`" + o.key() + "`");
+        assertThat(t).contains("ROLLCAST_FANOUT_AUTH_SECRET");
+    }
+}
