@@ -89,6 +89,7 @@
     redraw = true;
     const q = new URLSearchParams({ spec: $('spec').value });
     if ($('event-type').value) q.set('event_type', $('event-type').value);
+    for (const k of ['from', 'to']) if (params.get(k)) q.set(k, params.get(k)); // a fixed (history) range
     if (token) q.set('access_token', token);
     setState('connecting');
     source = new EventSource('/v1/stream?' + q);
