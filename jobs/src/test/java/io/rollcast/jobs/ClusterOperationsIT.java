@@ -1,7 +1,6 @@
 package io.rollcast.jobs;
 
 import io.rollcast.jobs.gen.EventGenerator;
-import io.rollcast.jobs.gen.GeneratorConfig;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 import io.rollcast.testkit.FlinkCluster;
@@ -142,30 +141,34 @@ class ClusterOperationsIT {
     void jobRestoresFromItsLastCheckpointWhenTheTaskManagerIsKilled(KafkaServer kafka, FlinkCluster flink) throws Exception {
         String in = kafka.freshTopic("events", 4), rows = kafka.freshTopic("rollups", 2), late = kafka.freshTopic("late", 1);
         long n = 40_000;
-        EventGenerator gen = new EventGenerator(GeneratorConfig.mixed(11, START));
+        EventGenerator gen = StoreRuns.generator(11);
         Thread producer = produce(kafka, in, gen, 0, n, 4_000);
         String job = flink.submit(jar(), args(kafka, in, rows, late), 2, null);
-        flink.awaitRunning(job, Duration.ofSeconds(60));
-        while (flink.completedCheckpoints(job) < 2) Thread.sleep(200);
+        try {
+            flink.awaitRunning(job, Duration.ofSeconds(60));
+            while (flink.completedCheckpoints(job) < 2) Thread.sleep(200);
 
-        flink.killTaskManager(); // mid-stream: the producer is still going
-        Thread.sleep(2_000);
-        flink.startTaskManager();
-        flink.awaitRunning(job, Duration.ofSeconds(120));
-        producer.join();
-        flush(kafka, in, 4, gen.baseTime(n) + 3_600_000L);
+            flink.killTaskManager(); // mid-stream: the producer is still going
+            Thread.sleep(2_000);
+            flink.startTaskManager();
+            flink.awaitRunning(job, Duration.ofSeconds(120));
+            producer.join();
+            flush(kafka, in, 4, gen.baseTime(n) + 3_600_000L);
 
-        awaitOracle(kafka, rows, late, gen, n, JobConfig.defaults(), k -> true);
-        assertThat(flink.restoredCount(job)).as("restored from a checkpoint").isGreaterThanOrEqualTo(1);
-        flink.cancel(job);
-        flink.awaitTerminal(job, Duration.ofSeconds(60));
+            awaitOracle(kafka, rows, late, gen, n, JobConfig.defaults(), k -> true);
+            assertThat(dropped(kafka, late)).as("no event of this stream is too late").isEmpty();
+            assertThat(flink.restoredCount(job)).as("restored from a checkpoint").isGreaterThanOrEqualTo(1);
+        } finally {
+            flink.cancel(job);
+            flink.awaitTerminal(job, Duration.ofSeconds(60));
+        }
     }
 
     @Test
     void savepointRedeployWithAnotherSpecEarlyIntervalAndParallelismLosesNothing(KafkaServer kafka, FlinkCluster flink) throws Exception {
         String in = kafka.freshTopic("events", 4), rows = kafka.freshTopic("rollups", 2), late = kafka.freshTopic("late", 1);
         long n = 40_000, half = n / 2;
-        EventGenerator gen = new EventGenerator(GeneratorConfig.mixed(12, START));
+        EventGenerator gen = StoreRuns.generator(12);
         String v1Specs = "windows.specs=tumbling 1m,sliding 5m/1m";
         String job1 = flink.submit(jar(), args(kafka, in, rows, late, v1Specs, "windows.early-interval=1s", "job.parallelism=2"), 2, null);
         flink.awaitRunning(job1, Duration.ofSeconds(60));
@@ -181,17 +184,20 @@ class ClusterOperationsIT {
         Thread producer = produce(kafka, in, gen, half, n, 4_000); // traffic keeps going across the redeploy
         String v2Specs = "windows.specs=tumbling 1m,sliding 5m/1m,sliding 60m/1m";
         String job2 = flink.submit(jar(), args(kafka, in, rows, late, v2Specs, "windows.early-interval=100ms", "job.parallelism=1"), 1, savepoint);
-        flink.awaitRunning(job2, Duration.ofSeconds(60));
-        producer.join();
-        flush(kafka, in, 4, gen.baseTime(n) + 3_600_000L);
+        try {
+            flink.awaitRunning(job2, Duration.ofSeconds(60));
+            producer.join();
+            flush(kafka, in, 4, gen.baseTime(n) + 3_600_000L);
 
-        // the specs of v1 are exact for every window; the new spec for windows that start after the
-        // redeploy's watermark (here: after every event of the first half)
-        long cut = maxTsBefore;
-        JobConfig v2 = JobConfig.defaults().with("windows.specs", "tumbling 1m,sliding 5m/1m,sliding 60m/1m");
-        awaitOracle(kafka, rows, late, gen, n, v2,
-                k -> !k.contains("|sliding-1h-1m|") || Long.parseLong(k.substring(k.lastIndexOf('|') + 1)) >= cut);
-        flink.cancel(job2);
-        flink.awaitTerminal(job2, Duration.ofSeconds(60));
+            // the specs of v1 are exact for every window; the new spec for windows that start after the
+            // redeploy's watermark (here: after every event of the first half)
+            long cut = maxTsBefore;
+            JobConfig v2 = JobConfig.defaults().with("windows.specs", "tumbling 1m,sliding 5m/1m,sliding 60m/1m");
+            awaitOracle(kafka, rows, late, gen, n, v2,
+                    k -> !k.contains("|sliding-1h-1m|") || Long.parseLong(k.substring(k.lastIndexOf('|') + 1)) >= cut);
+        } finally {
+            flink.cancel(job2);
+            flink.awaitTerminal(job2, Duration.ofSeconds(60));
+        }
     }
 }
