@@ -90,14 +90,7 @@ cmd_stop() {
 
 cmd_status() {
   rc_load_ports "$DIR" || { rc_status_line stopped -; return; }
-  local pid
-  if ! pid=$(rc_pid_of "$DIR/clickhouse.pid" "$(pattern)"); then
-    rc_status_line stopped "http://127.0.0.1:$HTTP_PORT"
-  elif ping; then
-    rc_status_line running "http://127.0.0.1:$HTTP_PORT" "$pid"
-  else
-    rc_status_line unhealthy "http://127.0.0.1:$HTTP_PORT" "$pid"
-  fi
+  rc_server_status "$DIR/clickhouse.pid" "$(pattern)" "http://127.0.0.1:$HTTP_PORT" ping
 }
 
 [[ $# -ge 2 ]] || rc_usage_server

@@ -137,6 +137,20 @@ rc_status_line() {
   [[ $1 == running ]]
 }
 
+# Status of a single-process server: rc_server_status PIDFILE PATTERN ADDRESS HEALTH_CMD [ARGS...]
+# prints running (pid alive and HEALTH_CMD succeeds), unhealthy (alive, not answering) or stopped.
+rc_server_status() {
+  local pidfile=$1 pattern=$2 address=$3 pid
+  shift 3
+  if ! pid=$(rc_pid_of "$pidfile" "$pattern"); then
+    rc_status_line stopped "$address"
+  elif "$@"; then
+    rc_status_line running "$address" "$pid"
+  else
+    rc_status_line unhealthy "$address" "$pid"
+  fi
+}
+
 rc_usage_server() {
   echo "usage: $(basename "$0") start DIR [ports...] | stop DIR | status DIR" >&2
   exit 2

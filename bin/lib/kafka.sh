@@ -114,14 +114,7 @@ cmd_stop() {
 
 cmd_status() {
   rc_load_ports "$DIR" || { rc_status_line stopped -; return; }
-  local pid
-  if ! pid=$(rc_pid_of "$DIR/kafka.pid" "$(pattern)"); then
-    rc_status_line stopped "127.0.0.1:$PORT"
-  elif rc_port_open "$PORT"; then
-    rc_status_line running "127.0.0.1:$PORT" "$pid"
-  else
-    rc_status_line unhealthy "127.0.0.1:$PORT" "$pid"
-  fi
+  rc_server_status "$DIR/kafka.pid" "$(pattern)" "127.0.0.1:$PORT" rc_port_open "$PORT"
 }
 
 [[ $# -ge 2 ]] || rc_usage_server

@@ -89,14 +89,7 @@ cmd_stop() {
 
 cmd_status() {
   rc_load_ports "$DIR" || { rc_status_line stopped -; return; }
-  local pid
-  if ! pid=$(rc_pid_of "$DIR/postgres.pid" "$(pattern)"); then
-    rc_status_line stopped "127.0.0.1:$PORT"
-  elif ready; then
-    rc_status_line running "127.0.0.1:$PORT" "$pid"
-  else
-    rc_status_line unhealthy "127.0.0.1:$PORT" "$pid"
-  fi
+  rc_server_status "$DIR/postgres.pid" "$(pattern)" "127.0.0.1:$PORT" ready
 }
 
 [[ $# -ge 2 ]] || rc_usage_server

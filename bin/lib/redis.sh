@@ -49,14 +49,7 @@ cmd_stop() {
 
 cmd_status() {
   rc_load_ports "$DIR" || { rc_status_line stopped -; return; }
-  local pid
-  if ! pid=$(rc_pid_of "$DIR/redis.pid" "$(pattern)"); then
-    rc_status_line stopped "127.0.0.1:$PORT"
-  elif ping; then
-    rc_status_line running "127.0.0.1:$PORT" "$pid"
-  else
-    rc_status_line unhealthy "127.0.0.1:$PORT" "$pid"
-  fi
+  rc_server_status "$DIR/redis.pid" "$(pattern)" "127.0.0.1:$PORT" ping
 }
 
 [[ $# -ge 2 ]] || rc_usage_server
