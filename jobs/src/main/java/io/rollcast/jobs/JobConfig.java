@@ -140,14 +140,17 @@ public final class JobConfig implements Serializable {
     public static final Option WINDOW_EARLY = opt("windows.early-interval", "1s", "Interval of early rows for open windows that changed; 0s disables early rows.", JobConfig::duration);
     public static final Option WINDOW_DEDUP = opt("windows.dedup-horizon", "0s", "Drop events whose event_id was seen for the same tenant and type within this processing-time horizon; 0s disables.", JobConfig::duration);
     public static final Option WINDOW_CACHE = opt("windows.cache-max-entries", "100000", "Per-subtask bound of the heap cache of sliding-window aggregators (keys x specs).", JobConfig::positiveInt);
+    public static final Option WINDOW_PANE_CACHE = opt("windows.pane-cache-max-entries", "100000", "Per-subtask bound of the write-back heap cache of pane state (written to the state backend before every checkpoint, or when full); 0 writes every event through to the state backend.", JobConfig::nonNegativeInt);
     public static final Option JOB_PARALLELISM = opt("job.parallelism", "0", "Parallelism of the job; 0 uses the cluster default.", JobConfig::nonNegativeInt);
     public static final Option JOB_MAX_PARALLELISM = opt("job.max-parallelism", "128", "Max parallelism (number of key groups); frozen once state exists.", JobConfig::positiveInt);
+    public static final Option JOB_BUFFER_TIMEOUT = opt("job.buffer-timeout", "10ms", "Longest time a network buffer between tasks waits to fill before it is sent (execution.buffer-timeout.interval): lower is lower latency, higher is more throughput.", JobConfig::duration);
     public static final Option CHECKPOINT_INTERVAL = opt("checkpoint.interval", "10s", "Checkpoint interval (exactly-once state; sinks are idempotent).", JobConfig::duration);
     public static final Option CHECKPOINT_DIR = opt("checkpoint.dir", "", "Checkpoint directory URI; empty uses the cluster's execution.checkpointing.dir.", JobConfig::string);
     public static final Option STATE_BACKEND = opt("state.backend", "rocksdb", "State backend: rocksdb (production) or hashmap.", oneOf("rocksdb", "hashmap"));
     public static final Option STATE_TIMERS = opt("state.timer-service", "rocksdb", "Where RocksDB keeps timers: rocksdb (scales, asynchronous incremental snapshots) or heap (measured no faster here).", oneOf("heap", "rocksdb"));
     public static final Option STATE_INCREMENTAL = opt("state.incremental", "true", "Incremental RocksDB checkpoints.", JobConfig::bool);
     public static final Option STORE_TYPE = opt("store.type", "none", "Rollup store(s) the window rows are upserted into: none, postgres, clickhouse or both.", oneOf("none", "postgres", "clickhouse", "both"));
+    public static final Option STORE_EARLY = opt("store.early-interval", "5s", "Early rows reach the stores at most this often per window (the latest one; final and late rows at once); Redis still gets every early row. 0s writes every early row.", JobConfig::duration);
     public static final Option STORE_MIGRATE = opt("store.migrate", "true", "Apply the schema migrations (sql/) of the enabled stores when the job is submitted; false leaves it to the 'schema' command.", JobConfig::bool);
     public static final Option PG_URL = opt("store.postgres.url", "jdbc:postgresql://127.0.0.1:15432/postgres", "JDBC URL of the Postgres rollup store.", urlWithPrefix("jdbc:postgresql:"));
     public static final Option PG_USER = opt("store.postgres.user", "postgres", "Postgres user.", JobConfig::string);
@@ -252,14 +255,17 @@ public final class JobConfig implements Serializable {
 
     /**
      * The backfill variant of this config: from the earliest offsets, bounded to the offsets that
-     * exist at start, watermark alignment on (30 s unless set), its own consumer group, checkpoints
-     * every 2 s (offsets are committed on checkpoints, which is what progress reports), and Redis
-     * deltas coalesced unless redis.mode is set.
+     * exist at start, its own consumer group, no early rows (a replayed window closes seconds after
+     * it opens; its final row is what the stores need), Redis deltas coalesced unless redis.mode is
+     * set, and watermark alignment with a 10 min drift unless one is set (a bound on
+     * how far one partition's panes can run ahead, wide enough that one fetch of a dense partition
+     * does not pause it: 30 s paused the source ~70 % of the time in bin/bench pipeline).
      */
     public JobConfig forBackfill() {
         JobConfig c = with("kafka.starting-offsets", "earliest").with("kafka.bounded", "true")
-                .with("kafka.group-id", kafkaGroupId() + "-backfill").with("checkpoint.interval", "2s");
-        if (alignmentMaxDrift().isZero()) c = c.with("watermark.alignment.max-drift", "30s");
+                .with("kafka.group-id", kafkaGroupId() + "-backfill");
+        if (alignmentMaxDrift().isZero()) c = c.with(WM_ALIGN_DRIFT.key(), "10m");
+        c = c.with(WINDOW_EARLY.key(), "0s");
         if (!raw.containsKey(REDIS_MODE.key())) c = c.with(REDIS_MODE.key(), "coalesce"); // do not flood subscribers
         return c;
     }
@@ -298,6 +304,9 @@ public final class JobConfig implements Serializable {
     public int cacheMaxEntries() { return get(WINDOW_CACHE); }
     public int parallelism() { return get(JOB_PARALLELISM); }
     public int maxParallelism() { return get(JOB_MAX_PARALLELISM); }
+    public Duration bufferTimeout() { return get(JOB_BUFFER_TIMEOUT); }
+    public int paneCacheMaxEntries() { return get(WINDOW_PANE_CACHE); }
+    public Duration storeEarlyInterval() { return get(STORE_EARLY); }
     public Duration checkpointInterval() { return get(CHECKPOINT_INTERVAL); }
     public String checkpointDir() { return get(CHECKPOINT_DIR); }
     public String stateBackend() { return get(STATE_BACKEND); }

@@ -9,6 +9,7 @@ import io.rollcast.operators.DeltaEmitter;
 import io.rollcast.operators.EventWatermarks;
 import io.rollcast.operators.RouteRejected;
 import io.rollcast.operators.WindowRollups;
+import io.rollcast.operators.WindowRollupsOperator;
 import io.rollcast.sinks.redis.RedisDeltaSink;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -112,6 +113,7 @@ public final class RollupJob implements Callable<Integer> {
     public static void configure(StreamExecutionEnvironment env, JobConfig cfg) {
         env.setMaxParallelism(cfg.maxParallelism());
         if (cfg.parallelism() > 0) env.setParallelism(cfg.parallelism());
+        env.setBufferTimeout(cfg.bufferTimeout().toMillis());
         env.enableCheckpointing(cfg.checkpointInterval().toMillis());
         env.getConfig().setAutoWatermarkInterval(cfg.watermarkInterval().toMillis());
         // operators keep no references to their inputs, so chained operators may share objects
@@ -129,10 +131,12 @@ public final class RollupJob implements Callable<Integer> {
         SingleOutputStreamOperator<Event> events = in
                 .process(new RouteRejected())
                 .uid("route-rejected").name("route-rejected");
-        SingleOutputStreamOperator<WindowRow> rows = events
-                .keyBy(Event::rollupKey)
-                .process(new WindowRollups(cfg.windowSpecs(), cfg.allowedLateness(), cfg.earlyInterval(),
-                        cfg.dedupHorizon(), cfg.cacheMaxEntries()))
+        WindowRollups rollups = new WindowRollups(cfg.windowSpecs(), cfg.allowedLateness(), cfg.earlyInterval(),
+                cfg.dedupHorizon(), cfg.cacheMaxEntries());
+        var keyed = events.keyBy(Event::rollupKey);
+        SingleOutputStreamOperator<WindowRow> rows = (cfg.paneCacheMaxEntries() > 0
+                ? keyed.transform("window-rollups", WindowRollupsOperator.ROWS, new WindowRollupsOperator(rollups, cfg.paneCacheMaxEntries()))
+                : keyed.process(rollups))
                 .uid("window-rollups").name("window-rollups");
         return new Outputs(rows, rows.getSideOutput(WindowRollups.TOO_LATE), events.getSideOutput(RouteRejected.REJECTED));
     }

@@ -46,6 +46,11 @@ public final class StoreSinks {
     /** Upserts the changelog into the enabled stores; each sink runs at the parallelism of the rollups. */
     public static void attach(DataStream<WindowRow> rows, JobConfig cfg) {
         check(cfg);
+        if (!cfg.storePostgres() && !cfg.storeClickHouse()) return;
+        if (!cfg.storeEarlyInterval().isZero()) {
+            rows = rows.transform("store-early-rows", rows.getType(), new io.rollcast.operators.StoreEarlyRows(cfg.storeEarlyInterval()))
+                    .uid("store-early-rows");
+        }
         if (cfg.storePostgres()) {
             rows.sinkTo(PostgresRollupSink.create(postgres(cfg))).uid("sink-postgres").name("sink-postgres");
         }

@@ -39,6 +39,17 @@ public final class Agg {
         if (value > max) max = value;
     }
 
+    /** An independent copy (the partials array is copied too). */
+    public Agg copy() {
+        Agg a = new Agg();
+        a.count = count;
+        a.sum = sum.length == 0 ? sum : sum.clone();
+        a.min = min;
+        a.max = max;
+        a.dirty = dirty;
+        return a;
+    }
+
     /** Adds {@code other} into this. */
     public void merge(Agg other) {
         count += other.count;

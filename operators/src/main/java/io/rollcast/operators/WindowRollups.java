@@ -72,7 +72,7 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
     private final long dedupHorizonMs;
     private final int cacheMaxEntries;
 
-    private transient MapState<Long, Agg> panes;
+    private transient PaneStore panes;
     private transient ValueState<KeyMeta> meta;
     private transient MapState<String, Boolean> seenIds;
     private transient Map<String, FifoAgg[]> fifoCache;
@@ -133,7 +133,7 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
 
     @Override
     public void open(OpenContext ctx) {
-        panes = getRuntimeContext().getMapState(new MapStateDescriptor<>("panes", Types.LONG, TypeInformation.of(Agg.class)));
+        panes = new PaneStore(getRuntimeContext().getMapState(new MapStateDescriptor<>("panes", Types.LONG, TypeInformation.of(Agg.class))));
         meta = getRuntimeContext().getState(new ValueStateDescriptor<>("key-meta", TypeInformation.of(KeyMeta.class)));
         if (dedupHorizonMs > 0) {
             MapStateDescriptor<String, Boolean> d = new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.BOOLEAN);
@@ -158,6 +158,21 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
         rowsEarly = g.counter("rowsEarly");
         rowsFinal = g.counter("rowsFinal");
         rowsLate = g.counter("rowsLate");
+    }
+
+    /** Called by {@link WindowRollupsOperator} after {@link #open}: pane state behind a write-back heap cache ({@link PaneStore}). */
+    void enableWriteBack(java.util.function.Supplier<Object> currentKey) {
+        panes.enableWriteBack(currentKey);
+    }
+
+    /** Writes cached pane changes to the state backend ({@link PaneStore#flush}). */
+    void flushPanes(java.util.function.Consumer<String> setKey, boolean evict) throws Exception {
+        panes.flush(setKey, evict);
+    }
+
+    /** Panes held in the heap cache (0 in write-through mode). */
+    int cachedPanes() {
+        return panes.size();
     }
 
     /**

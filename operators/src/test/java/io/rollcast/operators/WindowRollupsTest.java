@@ -33,10 +33,11 @@ class WindowRollupsTest {
         return new Event("e" + (seq++), "acme", type, ts, value);
     }
 
+    /** The job's operator, with a pane cache of 2 so that eviction (flush and empty) happens all the time. */
     private static KeyedOneInputStreamOperatorTestHarness<String, Event, WindowRow> harness(
             WindowRollups fn) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(fn), Event::rollupKey, Types.STRING);
+                new WindowRollupsOperator(fn, 2), Event::rollupKey, Types.STRING);
         h.open();
         return h;
     }
@@ -317,6 +318,7 @@ class WindowRollupsTest {
     void restoringStateWithAnotherPaneSizeFailsWithAClearMessage() throws Exception {
         var h = harness(rollups(List.of(T1M), Duration.ZERO, Duration.ZERO));
         send(h, ev("click", 10_000, 1));
+        h.prepareSnapshotPreBarrier(1); // as the task does before every barrier
         var snapshot = h.snapshot(1, 1);
         h.close();
         var other = new KeyedOneInputStreamOperatorTestHarness<>(
@@ -332,6 +334,7 @@ class WindowRollupsTest {
     void addingASpecWithTheSamePaneSizeKeepsTheRestoredPanes() throws Exception {
         var h = harness(rollups(List.of(T1M), Duration.ZERO, Duration.ZERO));
         send(h, ev("click", 10_000, 1));
+        h.prepareSnapshotPreBarrier(1); // as the task does before every barrier
         var snapshot = h.snapshot(1, 1);
         h.close();
         var other = new KeyedOneInputStreamOperatorTestHarness<>(
@@ -351,11 +354,12 @@ class WindowRollupsTest {
         send(h, ev("click", 2 * MIN + 10_000, 1));
         h.processWatermark(4 * MIN);
         assertThat(rows(h)).extracting(WindowRow::kind).containsExactly(Kind.FINAL);
+        h.prepareSnapshotPreBarrier(1); // as the task does before every barrier
         var snapshot = h.snapshot(1, 1);
         h.close();
 
         var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(rollups(List.of(T1M), Duration.ofMinutes(2), Duration.ofSeconds(1))),
+                new WindowRollupsOperator(rollups(List.of(T1M), Duration.ofMinutes(2), Duration.ofSeconds(1)), 1000),
                 Event::rollupKey, Types.STRING);
         restored.initializeState(snapshot);
         restored.open(); // no watermark has arrived yet
@@ -376,5 +380,61 @@ class WindowRollupsTest {
         assertThat(WindowRollups.paneSize(List.of(WindowSpec.parse("tumbling 90s"), WindowSpec.parse("sliding 2m/1m"))))
                 .isEqualTo(30_000L);
         assertThat(Arrays.asList(WindowSpec.parse("sliding 5m/1m").id(), T1M.id())).containsExactly("sliding-5m-1m", "tumbling-1m");
+    }
+
+    @Test
+    void cachedPaneChangesAreInTheCheckpointAndRestoreIntoThePlainOperator() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new WindowRollupsOperator(rollups(List.of(T1M, S3M), Duration.ZERO, Duration.ZERO), 100_000), Event::rollupKey, Types.STRING);
+        h.open();
+        for (int i = 0; i < 30; i++) send(h, ev("type" + (i % 3), 10_000 + i, 1));
+        h.prepareSnapshotPreBarrier(1); // as the task does before every barrier
+        var snapshot = h.snapshot(1, 1);
+        h.close();
+        var plain = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(rollups(List.of(T1M, S3M), Duration.ZERO, Duration.ZERO)), Event::rollupKey, Types.STRING);
+        plain.initializeState(snapshot);
+        plain.open();
+        send(plain, ev("type0", 20_000, 1));
+        plain.processWatermark(Long.MAX_VALUE);
+        assertThat(rows(plain)).filteredOn(r -> r.spec().equals("tumbling-1m")).extracting(WindowRow::eventType, WindowRow::count)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("type0", 11L),
+                        org.assertj.core.groups.Tuple.tuple("type1", 10L), org.assertj.core.groups.Tuple.tuple("type2", 10L));
+        assertThat(plain.numKeyedStateEntries()).isZero();
+        plain.close();
+    }
+
+    @Test
+    void aWriteBackRunEmitsTheSameRowsAsAWriteThroughRun() throws Exception {
+        List<List<WindowRow>> runs = new ArrayList<>();
+        for (boolean writeBack : new boolean[] {false, true}) {
+            WindowRollups fn = rollups(List.of(T1M, S3M), Duration.ofMinutes(1), Duration.ofSeconds(1));
+            var h = new KeyedOneInputStreamOperatorTestHarness<>(writeBack ? new WindowRollupsOperator(fn, 3) : new KeyedProcessOperator<>(fn),
+                    Event::rollupKey, Types.STRING);
+            h.open();
+            java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+            seq = 0;
+            List<WindowRow> out = new ArrayList<>();
+            long wm = 0;
+            for (int i = 0; i < 3_000; i++) {
+                long ts = wm + r.nextLong(-90_000, 30_000); // some late, some too late
+                send(h, ev("t" + r.nextInt(7), Math.max(0, ts), r.nextInt(100) / 4.0));
+                if (i % 50 == 49) {
+                    wm += 10_000;
+                    h.processWatermark(wm);
+                }
+                if (i % 400 == 399) h.setProcessingTime(i * 10L);
+                out.addAll(rows(h).stream().map(x -> new WindowRow(x.tenantId(), x.eventType(), x.spec(), x.windowStart(), x.windowEnd(),
+                        x.count(), x.sum(), x.min(), x.max(), x.kind(), x.version(), 0)).toList());
+            }
+            h.processWatermark(Long.MAX_VALUE);
+            out.addAll(rows(h).stream().map(x -> new WindowRow(x.tenantId(), x.eventType(), x.spec(), x.windowStart(), x.windowEnd(),
+                    x.count(), x.sum(), x.min(), x.max(), x.kind(), x.version(), 0)).toList());
+            assertThat(h.numKeyedStateEntries()).isZero();
+            h.close();
+            runs.add(out);
+        }
+        assertThat(runs.get(0)).hasSizeGreaterThan(100);
+        assertThat(runs.get(1)).containsExactlyElementsOf(runs.get(0));
     }
 }

@@ -143,6 +143,16 @@ public final class FlinkCluster {
     return job.path("counts").path("restored").asLong();
   }
 
+  /** Process id of the running TaskManager (for profilers), from its pid file. */
+  public long taskManagerPid() throws IOException {
+    return Long.parseLong(java.nio.file.Files.readAllLines(process.dir().resolve("taskmanager.pid")).get(0).trim());
+  }
+
+  /** GET {@code path} of the REST API (e.g. {@code /jobs/<id>}) as JSON. */
+  public JsonNode rest(String path) throws IOException, InterruptedException {
+    return call(HttpRequest.newBuilder(restUrl().resolve(path)).GET().build());
+  }
+
   public void cancel(String jobId) throws IOException, InterruptedException {
     http.send(HttpRequest.newBuilder(restUrl().resolve("/jobs/" + jobId + "?mode=cancel"))
         .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
