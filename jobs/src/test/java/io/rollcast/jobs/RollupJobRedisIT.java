@@ -132,7 +132,9 @@ class RollupJobRedisIT {
         try (DeltaSubscriber all = DeltaSubscriber.pattern(redis.uri(), "rollcast:*");
                 DeltaSubscriber one = DeltaSubscriber.channel(redis.uri(), hour23)) {
             long t0 = System.nanoTime();
-            job(cfg, gen, n, RateLimiterStrategy.noOp()).execute("redis-it");
+            // 10 000 events/s: watermarks (every 200 ms of processing time) must advance during the run for events to be
+            // judged late; unthrottled, the whole input could pass between two watermarks and leave no late corrections
+            job(cfg, gen, n, RateLimiterStrategy.perSecond(10_000)).execute("redis-it");
             all.awaitQuiet(Duration.ofMillis(500), Duration.ofSeconds(20));
             got = all.messages();
             hourOnly = one.messages();
