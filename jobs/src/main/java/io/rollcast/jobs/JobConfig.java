@@ -140,7 +140,7 @@ public final class JobConfig implements Serializable {
     public static final Option WINDOW_EARLY = opt("windows.early-interval", "1s", "Interval of early rows for open windows that changed; 0s disables early rows.", JobConfig::duration);
     public static final Option WINDOW_DEDUP = opt("windows.dedup-horizon", "0s", "Drop events whose event_id was seen for the same tenant and type within this processing-time horizon; 0s disables.", JobConfig::duration);
     public static final Option WINDOW_CACHE = opt("windows.cache-max-entries", "100000", "Per-subtask bound of the heap cache of sliding-window aggregators (keys x specs).", JobConfig::positiveInt);
-    public static final Option WINDOW_PANE_CACHE = opt("windows.pane-cache-max-entries", "100000", "Per-subtask bound of the write-back heap cache of pane state (written to the state backend before every checkpoint, or when full); 0 writes every event through to the state backend.", JobConfig::nonNegativeInt);
+    public static final Option STATE_WRITE_BACK = opt("state.write-back-max-entries", "100000", "Per-subtask bound of the write-back heap cache in front of the keyed state of window-rollups and delta-emitter (written to the state backend before every checkpoint, or when full); 0 writes every change through to the state backend.", JobConfig::nonNegativeInt);
     public static final Option JOB_PARALLELISM = opt("job.parallelism", "0", "Parallelism of the job; 0 uses the cluster default.", JobConfig::nonNegativeInt);
     public static final Option JOB_MAX_PARALLELISM = opt("job.max-parallelism", "128", "Max parallelism (number of key groups); frozen once state exists.", JobConfig::positiveInt);
     public static final Option JOB_BUFFER_TIMEOUT = opt("job.buffer-timeout", "10ms", "Longest time a network buffer between tasks waits to fill before it is sent (execution.buffer-timeout.interval): lower is lower latency, higher is more throughput.", JobConfig::duration);
@@ -305,7 +305,7 @@ public final class JobConfig implements Serializable {
     public int parallelism() { return get(JOB_PARALLELISM); }
     public int maxParallelism() { return get(JOB_MAX_PARALLELISM); }
     public Duration bufferTimeout() { return get(JOB_BUFFER_TIMEOUT); }
-    public int paneCacheMaxEntries() { return get(WINDOW_PANE_CACHE); }
+    public int writeBackMaxEntries() { return get(STATE_WRITE_BACK); }
     public Duration storeEarlyInterval() { return get(STORE_EARLY); }
     public Duration checkpointInterval() { return get(CHECKPOINT_INTERVAL); }
     public String checkpointDir() { return get(CHECKPOINT_DIR); }

@@ -6,6 +6,7 @@ import io.rollcast.model.Rejected;
 import io.rollcast.model.WindowDelta;
 import io.rollcast.model.WindowRow;
 import io.rollcast.operators.DeltaEmitter;
+import io.rollcast.operators.DeltaEmitterOperator;
 import io.rollcast.operators.EventWatermarks;
 import io.rollcast.operators.RouteRejected;
 import io.rollcast.operators.WindowRollups;
@@ -134,8 +135,8 @@ public final class RollupJob implements Callable<Integer> {
         WindowRollups rollups = new WindowRollups(cfg.windowSpecs(), cfg.allowedLateness(), cfg.earlyInterval(),
                 cfg.dedupHorizon(), cfg.cacheMaxEntries());
         var keyed = events.keyBy(Event::rollupKey);
-        SingleOutputStreamOperator<WindowRow> rows = (cfg.paneCacheMaxEntries() > 0
-                ? keyed.transform("window-rollups", WindowRollupsOperator.ROWS, new WindowRollupsOperator(rollups, cfg.paneCacheMaxEntries()))
+        SingleOutputStreamOperator<WindowRow> rows = (cfg.writeBackMaxEntries() > 0
+                ? keyed.transform("window-rollups", WindowRollupsOperator.ROWS, new WindowRollupsOperator(rollups, cfg.writeBackMaxEntries()))
                 : keyed.process(rollups))
                 .uid("window-rollups").name("window-rollups");
         return new Outputs(rows, rows.getSideOutput(WindowRollups.TOO_LATE), events.getSideOutput(RouteRejected.REJECTED));
@@ -158,8 +159,11 @@ public final class RollupJob implements Callable<Integer> {
      * instead of shuffled, and the delta emitter chains to the rollups.
      */
     public static SingleOutputStreamOperator<WindowDelta> deltas(DataStream<WindowRow> rows, JobConfig cfg) {
-        return DataStreamUtils.reinterpretAsKeyedStream(rows, DeltaEmitter::rollupKey, Types.STRING)
-                .process(new DeltaEmitter(cfg.windowSpecs(), cfg.allowedLateness()))
+        DeltaEmitter emitter = new DeltaEmitter(cfg.windowSpecs(), cfg.allowedLateness());
+        var keyed = DataStreamUtils.reinterpretAsKeyedStream(rows, DeltaEmitter::rollupKey, Types.STRING);
+        return (cfg.writeBackMaxEntries() > 0
+                ? keyed.transform("delta-emitter", DeltaEmitterOperator.DELTAS, new DeltaEmitterOperator(emitter, cfg.writeBackMaxEntries()))
+                : keyed.process(emitter))
                 .uid("delta-emitter").name("delta-emitter");
     }
 

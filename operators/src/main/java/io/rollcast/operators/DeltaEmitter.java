@@ -5,7 +5,6 @@ import io.rollcast.model.WindowRow;
 import io.rollcast.model.WindowSpec;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -41,7 +40,8 @@ public final class DeltaEmitter extends KeyedProcessFunction<String, WindowRow, 
 
     private final long retentionMs;
 
-    private transient MapState<Long, LastEmitted> last;
+    private transient StateCache cache;
+    private transient StateCache.CachedMap<Long, LastEmitted> last;
     private transient Counter emitted;
     private transient Counter stale;
 
@@ -65,10 +65,16 @@ public final class DeltaEmitter extends KeyedProcessFunction<String, WindowRow, 
         return r.tenantId() + '|' + r.eventType();
     }
 
+    /** The {@code last-emitted} state, write-through unless {@link DeltaEmitterOperator} enables write-back. */
+    StateCache stateCache() {
+        return cache;
+    }
+
     @Override
     public void open(OpenContext ctx) {
-        last = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("last-emitted", Types.LONG, TypeInformation.of(LastEmitted.class)));
+        cache = new StateCache();
+        last = cache.map(getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("last-emitted", Types.LONG, TypeInformation.of(LastEmitted.class))), LastEmitted::copy);
         emitted = getRuntimeContext().getMetricGroup().counter("deltasEmitted");
         stale = getRuntimeContext().getMetricGroup().counter("rowsStale");
     }

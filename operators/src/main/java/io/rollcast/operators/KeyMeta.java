@@ -25,6 +25,18 @@ public final class KeyMeta {
 
     public KeyMeta() {}
 
+    /** An independent copy (arrays copied). */
+    KeyMeta copy() {
+        KeyMeta m = new KeyMeta();
+        m.panes = panes.clone();
+        m.dirtyOpen = dirtyOpen.clone();
+        m.dirtyLate = dirtyLate.clone();
+        m.closedEnd = closedEnd;
+        m.finalizedUpTo = finalizedUpTo;
+        m.paneMs = paneMs;
+        return m;
+    }
+
     static long[] insert(long[] sorted, long v) {
         int i = Arrays.binarySearch(sorted, v);
         if (i >= 0) return sorted;

@@ -20,6 +20,19 @@ public final class LastEmitted {
 
     public LastEmitted() {}
 
+    /** An independent copy (arrays copied). */
+    LastEmitted copy() {
+        LastEmitted l = new LastEmitted();
+        l.specs = specs.clone();
+        l.starts = starts.clone();
+        l.versions = versions.clone();
+        l.counts = counts.clone();
+        l.sums = sums.clone();
+        l.mins = mins.clone();
+        l.maxs = maxs.clone();
+        return l;
+    }
+
     /** Index of the window ({@code spec}, {@code start}), or -1. */
     int indexOf(String spec, long start) {
         for (int i = 0; i < specs.length; i++) {

@@ -11,7 +11,6 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -72,8 +71,9 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
     private final long dedupHorizonMs;
     private final int cacheMaxEntries;
 
-    private transient PaneStore panes;
-    private transient ValueState<KeyMeta> meta;
+    private transient StateCache cache;
+    private transient StateCache.CachedMap<Long, Agg> panes;
+    private transient StateCache.CachedValue<KeyMeta> meta;
     private transient MapState<String, Boolean> seenIds;
     private transient Map<String, FifoAgg[]> fifoCache;
     private transient ListState<Long> watermarkState;
@@ -133,8 +133,9 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
 
     @Override
     public void open(OpenContext ctx) {
-        panes = new PaneStore(getRuntimeContext().getMapState(new MapStateDescriptor<>("panes", Types.LONG, TypeInformation.of(Agg.class))));
-        meta = getRuntimeContext().getState(new ValueStateDescriptor<>("key-meta", TypeInformation.of(KeyMeta.class)));
+        cache = new StateCache();
+        panes = cache.map(getRuntimeContext().getMapState(new MapStateDescriptor<>("panes", Types.LONG, TypeInformation.of(Agg.class))), Agg::copy);
+        meta = cache.value(getRuntimeContext().getState(new ValueStateDescriptor<>("key-meta", TypeInformation.of(KeyMeta.class))), KeyMeta::copy);
         if (dedupHorizonMs > 0) {
             MapStateDescriptor<String, Boolean> d = new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.BOOLEAN);
             d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(dedupHorizonMs))
@@ -160,19 +161,9 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
         rowsLate = g.counter("rowsLate");
     }
 
-    /** Called by {@link WindowRollupsOperator} after {@link #open}: pane state behind a write-back heap cache ({@link PaneStore}). */
-    void enableWriteBack(java.util.function.Supplier<Object> currentKey) {
-        panes.enableWriteBack(currentKey);
-    }
-
-    /** Writes cached pane changes to the state backend ({@link PaneStore#flush}). */
-    void flushPanes(java.util.function.Consumer<String> setKey, boolean evict) throws Exception {
-        panes.flush(setKey, evict);
-    }
-
-    /** Panes held in the heap cache (0 in write-through mode). */
-    int cachedPanes() {
-        return panes.size();
+    /** The keyed state (panes, key metadata), write-through unless {@link WindowRollupsOperator} enables write-back. */
+    StateCache stateCache() {
+        return cache;
     }
 
     /**

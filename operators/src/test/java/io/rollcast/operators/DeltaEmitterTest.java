@@ -30,7 +30,8 @@ class DeltaEmitterTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, WindowRow, WindowDelta> harness(DeltaEmitter fn)
             throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(fn), DeltaEmitter::rollupKey, Types.STRING);
+        // the job's operator, with a cache of 2 entries so that flush-and-evict happens all the time
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new DeltaEmitterOperator(fn, 2), DeltaEmitter::rollupKey, Types.STRING);
         h.open();
         return h;
     }
@@ -134,10 +135,12 @@ class DeltaEmitterTest {
         var h = harness(new DeltaEmitter(List.of(T1M), lateness));
         send(h, row1m(0, 1, 1.0, 1.0, 1.0, Kind.EARLY));
         send(h, row1m(0, 1, 1.0, 1.0, 1.0, Kind.FINAL));
+        h.prepareSnapshotPreBarrier(1); // what a checkpoint holds: the write-back cache is flushed first
         assertThat(h.numKeyedStateEntries()).isEqualTo(1);
         assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
         h.processWatermark(MIN - 1 + lateness.toMillis() - 1); // a late row may still come
+        h.prepareSnapshotPreBarrier(2);
         assertThat(h.numKeyedStateEntries()).isEqualTo(1);
         send(h, row1m(0, 2, 3.0, 1.0, 2.0, Kind.LATE));
         assertThat(out(h)).last().extracting(WindowDelta::prevVersion, WindowDelta::dCount).containsExactly(3L, 1L);

@@ -143,6 +143,11 @@ public final class FlinkCluster {
     return job.path("counts").path("restored").asLong();
   }
 
+  /** Directory of the JobManager and TaskManager logs (deleted with the cluster when the JVM exits). */
+  public Path logDir() {
+    return process.dir().resolve("logs");
+  }
+
   /** Process id of the running TaskManager (for profilers), from its pid file. */
   public long taskManagerPid() throws IOException {
     return Long.parseLong(java.nio.file.Files.readAllLines(process.dir().resolve("taskmanager.pid")).get(0).trim());

@@ -181,6 +181,12 @@ public final class PipelineBenchmark {
         for (LatencyRun l : latencies) printCpu("latency run at " + l.rate() + " events/s", l.cpu());
         if (liveRun.profile() != null) liveRun.profile().print("live run", 12);
         if (bfRun.profile() != null) bfRun.profile().print("backfill run", 12);
+        Path logs = work.resolve("flink-logs");
+        Files.createDirectories(logs);
+        try (var files = Files.list(flink.logDir())) {
+            for (Path f : files.toList()) Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        System.out.printf("%nFlink logs kept in %s%n", logs.toAbsolutePath());
         System.exit(0); // the testkit's shutdown hook stops the servers
     }
 
