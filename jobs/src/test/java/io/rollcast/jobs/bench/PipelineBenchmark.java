@@ -146,7 +146,7 @@ public final class PipelineBenchmark {
 
         // ---- latency at half the live rate (what the issue asks) and at a quarter (headroom for the producer and broker)
         List<LatencyRun> latencies = new ArrayList<>();
-        for (int div : new int[] {2, 4}) {
+        for (int div : Boolean.getBoolean("bench.quarter-first") ? new int[] {4, 2} : new int[] {2, 4}) {
             int rate = (int) Math.max(100, liveRun.rate() / div);
             long[][] spans = latency(kafka, pg, ch, redis, flink, jar, tenants, types, rate, latencySeconds, extra);
             latencies.add(new LatencyRun(rate, spans, latencyCpu, latencyNotes));
@@ -336,6 +336,7 @@ public final class PipelineBenchmark {
                     long due = t0 + i * 1_000_000_000L / rate;
                     long wait = due - System.nanoTime();
                     if (wait > 1_000_000) Thread.sleep(wait / 1_000_000);
+                    if (i == n / 2) new Thread(() -> jvmDiagnostics(flink, Path.of("target", "bench"), "latency-" + rate)).start();
                     var g = gen.get(i);
                     if (measured.contains(g.event().tenantId())) {
                         String w = g.event().tenantId() + "|" + g.event().eventType() + "|" + Math.floorDiv(g.event().timestamp(), 60_000L) * 60_000L;
@@ -398,6 +399,22 @@ public final class PipelineBenchmark {
             for (int c = 0; c < 3; c++) out[c][i] = rows.get(i)[c];
         }
         return out;
+    }
+
+    /** Thread dump, heap, metaspace and code cache of the TaskManager (jcmd) into {@code work}, for stalls. */
+    static void jvmDiagnostics(FlinkCluster flink, Path work, String name) {
+        try {
+            long pid = flink.taskManagerPid();
+            StringBuilder out = new StringBuilder();
+            for (String cmd : List.of("GC.heap_info", "VM.metaspace", "Compiler.codecache", "Thread.print")) {
+                Process p = new ProcessBuilder("jcmd", Long.toString(pid), cmd).redirectErrorStream(true).start();
+                out.append("==== ").append(cmd).append('\n').append(new String(p.getInputStream().readAllBytes()));
+                p.waitFor();
+            }
+            Files.writeString(work.resolve("tm-" + name + ".txt"), out);
+        } catch (Exception e) {
+            System.out.println("  (no TaskManager diagnostics: " + e + ")");
+        }
     }
 
     static void latencyRow(String name, long[] values, double perMs) {
