@@ -59,15 +59,16 @@ public final class StoreEarlyRows extends AbstractStreamOperator<WindowRow> impl
     @Override
     public void processElement(StreamRecord<WindowRow> element) {
         WindowRow r = element.getValue();
+        String key = windowKey(r);
         if (r.kind() == Kind.EARLY) {
-            WindowRow before = held.put(windowKey(r), r);
+            WindowRow before = held.put(key, r);
             if (before != null) {
                 thinned.inc();
-                if (before.version() > r.version()) held.put(windowKey(r), before); // never step back
+                if (before.version() > r.version()) held.put(key, before); // never step back
             }
             return;
         }
-        WindowRow early = held.remove(windowKey(r));
+        WindowRow early = held.remove(key);
         if (early != null && early.version() > r.version()) output.collect(new StreamRecord<>(early));
         else if (early != null) thinned.inc();
         output.collect(element);

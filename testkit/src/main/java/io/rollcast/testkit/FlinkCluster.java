@@ -74,14 +74,14 @@ public final class FlinkCluster {
 
   /** The job's state, e.g. RUNNING, FINISHED, FAILED. */
   public String jobState(String jobId) throws IOException, InterruptedException {
-    return call(HttpRequest.newBuilder(restUrl().resolve("/jobs/" + jobId)).GET().build()).get("state").asText();
+    return rest("/jobs/" + jobId).get("state").asText();
   }
 
   /** Waits until the job and all its tasks are RUNNING. */
   public void awaitRunning(String jobId, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      JsonNode job = call(HttpRequest.newBuilder(restUrl().resolve("/jobs/" + jobId)).GET().build());
+      JsonNode job = rest("/jobs/" + jobId);
       boolean running = job.get("state").asText().equals("RUNNING");
       for (JsonNode v : job.get("vertices")) {
         running &= v.get("status").asText().equals("RUNNING");
@@ -117,7 +117,7 @@ public final class FlinkCluster {
     body.put("drain", false);
     String request = call(post("/jobs/" + jobId + "/stop", body)).get("request-id").asText();
     for (int i = 0; i < 600; i++) {
-      JsonNode s = call(HttpRequest.newBuilder(restUrl().resolve("/jobs/" + jobId + "/savepoints/" + request)).GET().build());
+      JsonNode s = rest("/jobs/" + jobId + "/savepoints/" + request);
       if (s.path("status").path("id").asText().equals("COMPLETED")) {
         JsonNode op = s.get("operation");
         if (op.has("failure-cause")) {
@@ -133,13 +133,13 @@ public final class FlinkCluster {
 
   /** Number of completed checkpoints of the job. */
   public long completedCheckpoints(String jobId) throws IOException, InterruptedException {
-    return call(HttpRequest.newBuilder(restUrl().resolve("/jobs/" + jobId + "/checkpoints")).GET().build())
+    return rest("/jobs/" + jobId + "/checkpoints")
         .path("counts").path("completed").asLong();
   }
 
   /** How many times the job was restored from a checkpoint or savepoint. */
   public long restoredCount(String jobId) throws IOException, InterruptedException {
-    JsonNode job = call(HttpRequest.newBuilder(restUrl().resolve("/jobs/" + jobId + "/checkpoints")).GET().build());
+    JsonNode job = rest("/jobs/" + jobId + "/checkpoints");
     return job.path("counts").path("restored").asLong();
   }
 

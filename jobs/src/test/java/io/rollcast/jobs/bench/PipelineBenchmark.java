@@ -58,8 +58,6 @@ public final class PipelineBenchmark {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int PARTITIONS = 4;
     static final String SPEC = "tumbling-1m";
-    static List<String> latencyCpu;
-    static String latencyNotes;
 
     record LatencyRun(int rate, long[][] spans, List<String> cpu, String notes) {}
 
@@ -148,8 +146,7 @@ public final class PipelineBenchmark {
         List<LatencyRun> latencies = new ArrayList<>();
         for (int div : Boolean.getBoolean("bench.quarter-first") ? new int[] {4, 2} : new int[] {2, 4}) {
             int rate = (int) Math.max(100, liveRun.rate() / div);
-            long[][] spans = latency(kafka, pg, ch, redis, flink, jar, tenants, types, rate, latencySeconds, extra);
-            latencies.add(new LatencyRun(rate, spans, latencyCpu, latencyNotes));
+            latencies.add(latency(kafka, pg, ch, redis, flink, jar, tenants, types, rate, latencySeconds, extra));
         }
 
         System.out.printf("%n## Pipeline benchmark (%s)%n%n", new java.util.Date());
@@ -299,7 +296,7 @@ public final class PipelineBenchmark {
 
     // ------------------------------------------------------------------ latency
 
-    static long[][] latency(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, RedisServer redis, FlinkCluster flink, Path jar,
+    static LatencyRun latency(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, RedisServer redis, FlinkCluster flink, Path jar,
             int tenants, int types, int rate, int seconds, List<String> extra) throws Exception {
         String topic = kafka.freshTopic("bench-latency", PARTITIONS);
         List<String> args = jobArgs(kafka, pg, ch, redis, topic, "latency", extra);
@@ -317,6 +314,7 @@ public final class PipelineBenchmark {
         Map<String, Integer> createdN = new HashMap<>();
         List<SseClient> clients = new ArrayList<>();
         long warmupEnd;
+        List<String> cpuRows;
         try (FanoutServer fanout = TestServer.start(redis.uri().toString(),
                 Map.of("store.type", "postgres", "store.postgres.url", pgUrl, "snapshot.max-range", "48h"))) {
             for (String t : measured) {
@@ -348,7 +346,7 @@ public final class PipelineBenchmark {
                     p.send(new ProducerRecord<>(topic, g.key(), g.value()));
                 }
             }
-            latencyCpu = cpu.rows();
+            cpuRows = cpu.rows();
             System.out.printf("  latency: produced %,d events in %.1f s (%,.0f/s)%n", n, (System.nanoTime() - t0) / 1e9,
                     n / ((System.nanoTime() - t0) / 1e9));
             Thread.sleep(3000); // the last early rows
@@ -392,13 +390,13 @@ public final class PipelineBenchmark {
         }
         System.out.printf("  latency: %,d events measured after warm-up over %d tenants; %d without a delta; %d resyncs (a client that"
                 + " fell behind gets a fresh snapshot instead of the deltas it missed)%n", rows.size(), measured.size(), missing, resyncs);
-        latencyNotes = String.format("%,d events measured over %d tenants' SSE streams; %d events without a delta of their own, %d resyncs",
-                rows.size(), measured.size(), missing, resyncs);
+
         long[][] out = new long[3][rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             for (int c = 0; c < 3; c++) out[c][i] = rows.get(i)[c];
         }
-        return out;
+        return new LatencyRun(rate, out, cpuRows, String.format("%,d events measured over %d tenants' SSE streams; "
+                + "%d events without a delta of their own, %d resyncs", rows.size(), measured.size(), missing, resyncs));
     }
 
     /** Thread dump, heap, metaspace and code cache of the TaskManager (jcmd) into {@code work}, for stalls. */

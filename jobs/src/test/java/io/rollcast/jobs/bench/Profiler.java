@@ -63,7 +63,6 @@ final class Profiler {
     /** Categories by the leaf-most frame that matches; first match in this order wins per frame. */
     private static final String[][] RULES = {
             {"rocksdb", "RocksDB (state)"},
-            {"org.apache.flink.contrib.streaming.state", "RocksDB (state)"},
             {"com.fasterxml.jackson", "JSON (Jackson)"},
             {"org.apache.kafka", "Kafka client"},
             {"redis.clients", "Redis client (Jedis)"},
@@ -107,6 +106,7 @@ final class Profiler {
 
     static Summary summarize(Path collapsed, double seconds) throws IOException {
         Map<String, Long> byThread = new HashMap<>(), byCategory = new HashMap<>(), byLeaf = new HashMap<>();
+        Map<String, Map<String, Long>> categoryByThread = new HashMap<>();
         long total = 0;
         for (String line : Files.readAllLines(collapsed)) {
             int sp = line.lastIndexOf(' ');
@@ -114,23 +114,17 @@ final class Profiler {
             long n = Long.parseLong(line.substring(sp + 1).trim());
             List<String> frames = new ArrayList<>(List.of(line.substring(0, sp).split(";")));
             String thread = frames.isEmpty() || !frames.get(0).startsWith("[") ? "?" : threadGroup(frames.remove(0));
+            String category = category(thread, frames);
             total += n;
             byThread.merge(thread, n, Long::sum);
-            byCategory.merge(category(thread, frames), n, Long::sum);
+            byCategory.merge(category, n, Long::sum);
+            categoryByThread.computeIfAbsent(thread, t -> new HashMap<>()).merge(category, n, Long::sum);
             if (!frames.isEmpty()) byLeaf.merge(shorten(frames.get(frames.size() - 1)), n, Long::sum);
         }
         String busiest = byThread.entrySet().stream().filter(e -> !e.getKey().contains("Compiler"))
                 .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("?");
-        Map<String, Long> busiestByCategory = new HashMap<>();
-        for (String line : Files.readAllLines(collapsed)) {
-            int sp = line.lastIndexOf(' ');
-            if (sp <= 0) continue;
-            List<String> frames = new ArrayList<>(List.of(line.substring(0, sp).split(";")));
-            if (frames.isEmpty() || !frames.get(0).startsWith("[") || !threadGroup(frames.remove(0)).equals(busiest)) continue;
-            busiestByCategory.merge(category(busiest, frames), Long.parseLong(line.substring(sp + 1).trim()), Long::sum);
-        }
         return new Summary(total, seconds, sortedCopy(byThread), sortedCopy(byCategory), sortedCopy(byLeaf), busiest,
-                sortedCopy(busiestByCategory));
+                sortedCopy(categoryByThread.getOrDefault(busiest, Map.of())));
     }
 
     private static Map<String, Long> sortedCopy(Map<String, Long> m) {
