@@ -129,9 +129,11 @@ public final class JobConfig implements Serializable {
     public static final Option KAFKA_LATE = opt("kafka.late-topic", "events.late", "Topic of events later than the allowed lateness.", JobConfig::nonEmpty);
     public static final Option KAFKA_ROWS = opt("kafka.rows-topic", "rollups", "Topic of the window-row changelog (JSON, key = tenant_id); empty disables it.", JobConfig::string);
     public static final Option INPUT_MAX_BYTES = opt("input.max-record-bytes", "65536", "Records larger than this go to the dead-letter topic.", JobConfig::positiveInt);
-    public static final Option INPUT_MAX_FUTURE = opt("input.max-future", "1h", "Events stamped further than this ahead of the wall clock go to the dead-letter topic.", JobConfig::duration);
-    public static final Option WM_DISORDER = opt("watermark.max-out-of-orderness", "5s", "Watermark = largest timestamp seen in a partition minus this.", JobConfig::duration);
-    public static final Option WM_IDLENESS = opt("watermark.idleness", "30s", "A partition silent this long stops holding the watermark back; 0s disables.", JobConfig::duration);
+    public static final Option INPUT_MAX_FUTURE = opt("input.max-future", "1h", "Events stamped further than this ahead of their Kafka record's timestamp (CreateTime or LogAppendTime; the wall clock only for records without one) go to the dead-letter topic: a replay decides as the live run did.", JobConfig::duration);
+    public static final Option DLQ_MAX_VALUE = opt("kafka.dlq-max-value-bytes", "900000", "Dead letters whose value is larger keep only this many leading bytes, with the original size and SHA-256 in headers (stay below the producer's max.request.size, 1 MB by default).", JobConfig::positiveInt);
+    public static final Option WM_DISORDER = opt("watermark.max-out-of-orderness", "5s", "A partition's watermark = its time (see watermark.confirm-events) minus this.", JobConfig::duration);
+    public static final Option WM_CONFIRM = opt("watermark.confirm-events", "16", "A partition's time is the largest timestamp that this many consecutive events of it have all reached, so a shorter run of far-ahead events (a producer with a fast clock) never makes the rest of the partition late; 1 = the classic largest timestamp seen (docs/windows.md).", JobConfig::positiveInt);
+    public static final Option WM_IDLENESS = opt("watermark.idleness", "30s", "A partition without valid events this long (not counting time paused by back-pressure or alignment) stops holding the watermark back; 0s disables.", JobConfig::duration);
     public static final Option WM_ALIGN_DRIFT = opt("watermark.alignment.max-drift", "0s", "Watermark alignment: pause partitions more than this ahead of the slowest (use for backfill); 0s disables.", JobConfig::duration);
     public static final Option WM_ALIGN_UPDATE = opt("watermark.alignment.update-interval", "1s", "How often partitions exchange watermarks for alignment.", JobConfig::duration);
     public static final Option WM_INTERVAL = opt("watermark.emit-interval", "200ms", "How often watermarks are emitted (pipeline.auto-watermark-interval).", JobConfig::duration);
@@ -293,6 +295,8 @@ public final class JobConfig implements Serializable {
     public int maxRecordBytes() { return get(INPUT_MAX_BYTES); }
     public Duration maxFuture() { return get(INPUT_MAX_FUTURE); }
     public Duration maxOutOfOrderness() { return get(WM_DISORDER); }
+    public int confirmEvents() { return get(WM_CONFIRM); }
+    public int dlqMaxValueBytes() { return get(DLQ_MAX_VALUE); }
     public Duration idleness() { return get(WM_IDLENESS); }
     public Duration alignmentMaxDrift() { return get(WM_ALIGN_DRIFT); }
     public Duration alignmentUpdateInterval() { return get(WM_ALIGN_UPDATE); }

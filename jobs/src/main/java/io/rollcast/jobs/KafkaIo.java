@@ -29,6 +29,12 @@ public final class KafkaIo {
     public static final String H_TOPIC = "rollcast.source.topic";
     public static final String H_PARTITION = "rollcast.source.partition";
     public static final String H_OFFSET = "rollcast.source.offset";
+    /** Set on a dead letter cut to fit: {@code key}, {@code value} or {@code key,value}. */
+    public static final String H_TRUNCATED = "rollcast.truncated";
+    public static final String H_KEY_BYTES = "rollcast.original.key-bytes";
+    public static final String H_KEY_SHA256 = "rollcast.original.key-sha256";
+    public static final String H_VALUE_BYTES = "rollcast.original.value-bytes";
+    public static final String H_VALUE_SHA256 = "rollcast.original.value-sha256";
 
     private KafkaIo() {}
 
@@ -37,7 +43,7 @@ public final class KafkaIo {
                 .setBootstrapServers(cfg.kafkaBootstrap())
                 .setTopics(cfg.kafkaTopic())
                 .setGroupId(cfg.kafkaGroupId())
-                .setDeserializer(new IngestDeserializer(new EventParser(cfg.maxRecordBytes(), cfg.maxFuture().toMillis())))
+                .setDeserializer(new IngestDeserializer(new EventParser(cfg.maxRecordBytes(), cfg.maxFuture().toMillis()), cfg.dlqMaxValueBytes()))
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "60000")
                 .setStartingOffsets(switch (cfg.kafkaStartingOffsets()) {
@@ -63,6 +69,15 @@ public final class KafkaIo {
                     h.add(new RecordHeader(H_TOPIC, utf8(r.topic())));
                     h.add(new RecordHeader(H_PARTITION, utf8(Integer.toString(r.partition()))));
                     h.add(new RecordHeader(H_OFFSET, utf8(Long.toString(r.offset()))));
+                    Rejected.Truncation t = r.original();
+                    if (t != null) {
+                        h.add(new RecordHeader(H_TRUNCATED, utf8(t.keySha256() != null && t.valueSha256() != null ? "key,value"
+                                : t.keySha256() != null ? "key" : "value")));
+                        h.add(new RecordHeader(H_KEY_BYTES, utf8(Integer.toString(t.keyBytes()))));
+                        if (t.keySha256() != null) h.add(new RecordHeader(H_KEY_SHA256, utf8(t.keySha256())));
+                        h.add(new RecordHeader(H_VALUE_BYTES, utf8(Integer.toString(t.valueBytes()))));
+                        if (t.valueSha256() != null) h.add(new RecordHeader(H_VALUE_SHA256, utf8(t.valueSha256())));
+                    }
                     return new ProducerRecord<>(topic, null, null, r.key(), r.value(), h);
                 })
                 .build();
@@ -70,12 +85,17 @@ public final class KafkaIo {
 
     public static KafkaSink<Event> lateSink(JobConfig cfg) {
         String topic = cfg.lateTopic();
+        String sourceTopic = cfg.kafkaTopic();
         return KafkaSink.<Event>builder()
                 .setBootstrapServers(cfg.kafkaBootstrap())
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setRecordSerializer((KafkaRecordSerializationSchema<Event>) (e, ctx, ts) -> {
                     RecordHeaders h = new RecordHeaders();
                     h.add(new RecordHeader(H_REASON, utf8("too_late")));
+                    // the dedup key of a late event, as of a dead letter: a restart may repeat it, never change it
+                    h.add(new RecordHeader(H_TOPIC, utf8(sourceTopic)));
+                    h.add(new RecordHeader(H_PARTITION, utf8(Integer.toString(e.partition()))));
+                    h.add(new RecordHeader(H_OFFSET, utf8(Long.toString(e.offset()))));
                     return new ProducerRecord<>(topic, null, null, utf8(e.tenantId()), RowJson.event(e), h);
                 })
                 .build();

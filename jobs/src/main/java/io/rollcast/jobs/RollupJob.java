@@ -123,14 +123,14 @@ public final class RollupJob implements Callable<Integer> {
     }
 
     public static WatermarkStrategy<Ingested> watermarks(JobConfig cfg) {
-        return EventWatermarks.forIngested(cfg.maxOutOfOrderness(), cfg.idleness(),
+        return EventWatermarks.forIngested(cfg.confirmEvents(), cfg.maxOutOfOrderness(), cfg.idleness(),
                 cfg.alignmentMaxDrift(), cfg.alignmentUpdateInterval());
     }
 
     /** Pure wiring; no I/O. Called by {@link #call()} and by the tests with timestamped input. */
     public static Outputs build(DataStream<Ingested> in, JobConfig cfg) {
         SingleOutputStreamOperator<Event> events = in
-                .process(new RouteRejected())
+                .process(new RouteRejected(cfg.confirmEvents(), cfg.maxOutOfOrderness()))
                 .uid("route-rejected").name("route-rejected");
         WindowRollups rollups = new WindowRollups(cfg.windowSpecs(), cfg.allowedLateness(), cfg.earlyInterval(),
                 cfg.dedupHorizon(), cfg.cacheMaxEntries());

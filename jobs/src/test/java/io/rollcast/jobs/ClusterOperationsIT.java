@@ -65,13 +65,19 @@ class ClusterOperationsIT {
         return t;
     }
 
-    /** One valid event per partition far ahead in event time: the watermark then passes every real window. */
+    /**
+     * Valid events far ahead in event time in every partition, as many as a partition's clock needs to
+     * confirm a jump (watermark.confirm-events): the watermark then passes every real window.
+     */
     static void flush(KafkaServer kafka, String topic, int partitions, long ts) {
+        int confirm = JobConfig.defaults().confirmEvents();
         try (var p = new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int part = 0; part < partitions; part++) {
-                String v = "{\"event_id\":\"flush-" + part + "\",\"tenant_id\":\"" + FLUSH_TENANT + "\",\"event_type\":\"flush\",\"timestamp\":"
-                        + ts + ",\"schema_version\":1}";
-                p.send(new ProducerRecord<>(topic, part, FLUSH_TENANT.getBytes(StandardCharsets.UTF_8), v.getBytes(StandardCharsets.UTF_8)));
+                for (int i = 0; i < confirm; i++) {
+                    String v = "{\"event_id\":\"flush-" + part + "-" + i + "\",\"tenant_id\":\"" + FLUSH_TENANT
+                            + "\",\"event_type\":\"flush\",\"timestamp\":" + ts + ",\"schema_version\":1}";
+                    p.send(new ProducerRecord<>(topic, part, FLUSH_TENANT.getBytes(StandardCharsets.UTF_8), v.getBytes(StandardCharsets.UTF_8)));
+                }
             }
         }
     }

@@ -10,15 +10,12 @@ import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 
 /**
  * Parses and validates one event record against the event contract, without throwing.
  *
  * <p>A streaming parser, not a tree: this runs once per record on the hot path. Unknown fields are
- * ignored (forward compatibility); {@code payload} is skipped unread.
+ * ignored (forward compatibility); {@code payload} must be an object and is skipped unread.
  */
 public final class EventParser implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -39,14 +36,16 @@ public final class EventParser implements Serializable {
         return true;
     }
     private static final int MAX_EVENT_ID_LENGTH = 128;
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Duplicate field names (a decoy {@code tenant_id} after the real one) are rejected, not "last one wins". */
+    private static final JsonFactory JSON = JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private final int maxRecordBytes;
     private final long maxFutureMs;
 
     /**
      * @param maxRecordBytes records larger than this are rejected before parsing
-     * @param maxFutureMs timestamps more than this ahead of the parse-time clock are rejected
+     * @param maxFutureMs timestamps more than this ahead of the reference time (the Kafka record's
+     *     timestamp; see {@link #parse}) are rejected
      */
     public EventParser(int maxRecordBytes, long maxFutureMs) {
         if (maxRecordBytes <= 0) throw new IllegalArgumentException("maxRecordBytes must be positive");
@@ -70,7 +69,11 @@ public final class EventParser implements Serializable {
         }
     }
 
-    /** Parses {@code bytes}; {@code nowMs} is the clock for the future-timestamp check. */
+    /**
+     * Parses {@code bytes}. {@code nowMs} is the reference time of the future-timestamp check: the
+     * Kafka record's own timestamp (CreateTime or LogAppendTime), so that a live run, a replay and a
+     * backfill of the same record decide the same; the wall clock only for records without one.
+     */
     public Result parse(byte[] bytes, long nowMs) {
         if (bytes == null || bytes.length == 0) {
             return Result.reject(RejectReason.NOT_JSON, "empty record");
@@ -117,20 +120,27 @@ public final class EventParser implements Serializable {
                 }
                 case "timestamp" -> {
                     if (v == JsonToken.VALUE_NUMBER_INT) {
+                        JsonParser.NumberType nt = p.getNumberType();
+                        if (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) {
+                            return Result.reject(RejectReason.INVALID_TIMESTAMP, "timestamp " + clip(p.getText()) + " is out of range of epoch milliseconds");
+                        }
                         timestamp = p.getLongValue();
                     } else if (v == JsonToken.VALUE_STRING) {
-                        try {
-                            timestamp = OffsetDateTime.parse(p.getText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                                    .toInstant()
-                                    .toEpochMilli();
-                        } catch (DateTimeParseException | ArithmeticException e) {
+                        String text = p.getText();
+                        long ms = Rfc3339.parseMillis(text);
+                        if (ms == Rfc3339.INVALID) {
                             return Result.reject(
                                     RejectReason.INVALID_TIMESTAMP,
-                                    "timestamp '" + clip(p.getText()) + "' is not ISO-8601 with an offset");
+                                    "timestamp '" + clip(text) + "' is not RFC 3339 (YYYY-MM-DDTHH:MM:SS[.1-9 digits] then Z or +hh:mm/-hh:mm)");
                         }
+                        timestamp = ms;
                     } else {
-                        return wrongType(field, "epoch milliseconds or an ISO-8601 string", v);
+                        return wrongType(field, "epoch milliseconds (an integer) or an RFC 3339 string", v);
                     }
+                }
+                case "payload" -> {
+                    if (v != JsonToken.START_OBJECT) return wrongType(field, "an object", v);
+                    p.skipChildren();
                 }
                 case "value" -> {
                     if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
@@ -143,7 +153,7 @@ public final class EventParser implements Serializable {
                     if (v != JsonToken.VALUE_NUMBER_INT) return wrongType(field, "an integer", v);
                     schemaVersion = p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : -1;
                 }
-                default -> p.skipChildren(); // payload and unknown fields
+                default -> p.skipChildren(); // unknown fields
             }
         }
         if (p.nextToken() != null) {
@@ -176,10 +186,11 @@ public final class EventParser implements Serializable {
         if (timestamp < 0) {
             return Result.reject(RejectReason.INVALID_TIMESTAMP, "timestamp " + timestamp + " is before 1970");
         }
-        if (timestamp > nowMs + maxFutureMs) {
+        if (timestamp - nowMs > maxFutureMs) {
             return Result.reject(
                     RejectReason.FUTURE_TIMESTAMP,
-                    "timestamp " + timestamp + " is " + (timestamp - nowMs) + " ms ahead of now (limit " + maxFutureMs + " ms)");
+                    "timestamp " + timestamp + " is " + (timestamp - nowMs) + " ms ahead of the record's time " + nowMs
+                            + " (limit " + maxFutureMs + " ms)");
         }
         if (valueSeen && !Double.isFinite(value)) {
             return Result.reject(RejectReason.NON_FINITE_VALUE, "value is not a finite number");

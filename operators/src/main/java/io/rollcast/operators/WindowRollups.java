@@ -51,8 +51,9 @@ import java.util.TreeSet;
  * key emits at most (tumbling specs x open windows with changes) + (sliding specs) rows per tick.
  *
  * <p><b>Lateness.</b> An event is too late, and goes to {@link #TOO_LATE}, when the end of its pane
- * plus the allowed lateness is at or before the watermark: then every window containing it is
- * past its lateness. Otherwise it counts in every window containing it. A pane is purged when the
+ * plus the allowed lateness is at or before its own partition's watermark (stamped on the event by
+ * {@link RouteRejected}): then every window containing it is past its lateness. The decision does
+ * not depend on how fast the other partitions were read, so replays decide the same. Otherwise it counts in every window containing it. A pane is purged when the
  * last window containing it is past its lateness; the key's state is gone when its last pane is.
  */
 public final class WindowRollups extends KeyedProcessFunction<String, Event, WindowRow>
@@ -169,7 +170,8 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
     /**
      * Keeps the watermark in operator state ({@code watermark}), so that after a restore events are
      * judged late or too late exactly as before the failure, until the input's watermark catches up.
-     * On rescaling the lowest of the subtasks' watermarks is used.
+     * On rescaling the lowest of the subtasks' watermarks is used; a subtask that never saw an event
+     * or a timer has none ({@code Long.MIN_VALUE}) and is not counted.
      */
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
@@ -177,7 +179,9 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
         restoredWatermark = Long.MIN_VALUE;
         if (ctx.isRestored()) {
             long min = Long.MAX_VALUE;
-            for (Long w : watermarkState.get()) min = Math.min(min, w);
+            for (Long w : watermarkState.get()) {
+                if (w != Long.MIN_VALUE) min = Math.min(min, w);
+            }
             if (min != Long.MAX_VALUE) restoredWatermark = min;
         }
         lastWatermark = restoredWatermark;
@@ -201,7 +205,10 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
         long wm = watermark(ctx);
         long p = Math.floorDiv(e.timestamp(), paneMs) * paneMs;
         boolean paneClosed = p + paneMs - 1 <= wm;
-        if (paneClosed && p + paneMs - 1 + latenessMs <= wm) {
+        // too late by the event's own partition's watermark (deterministic; see RouteRejected), or by
+        // the operator's when that is ahead (only when idleness let other partitions move time on:
+        // the windows may be purged already)
+        if (p + paneMs - 1 + latenessMs <= Math.max(wm, e.partitionWatermark())) {
             tooLate.inc();
             ctx.output(TOO_LATE, e);
             return;

@@ -202,6 +202,56 @@ class WindowRollupsTest {
     }
 
     @Test
+    void tooLateIsDecidedByTheEventsOwnPartitionWatermarkNotByHowFarOtherPartitionsHeldTheOperatorBack() throws Exception {
+        // the operator's watermark is held back (a slow partition); the event's own partition is far on
+        var h = harness(rollups(List.of(T1M), Duration.ofMinutes(1), Duration.ZERO));
+        send(h, ev("click", 10_000, 1));
+        h.processWatermark(MIN / 2);
+        Event stale = ev("click", 20_000, 1).withPartitionWatermark(2 * MIN - 1); // [0,1m) + 1m <= its partition's 2m
+        Event fine = ev("click", 30_000, 4).withPartitionWatermark(2 * MIN - 2);
+        send(h, stale);
+        send(h, fine);
+        assertThat(h.getSideOutput(WindowRollups.TOO_LATE)).extracting(StreamRecord::getValue).containsExactly(stale);
+        h.processWatermark(Long.MAX_VALUE);
+        assertThat(rows(h)).extracting(WindowRow::count, WindowRow::sum).containsExactly(org.assertj.core.groups.Tuple.tuple(2L, 5.0));
+    }
+
+    @Test
+    void aRestoredWatermarkIgnoresSubtasksThatSawNothing() throws Exception {
+        // parallelism 4, keys on 3 subtasks: the fourth snapshots no watermark and must not wipe the others'
+        int maxParallelism = 128;
+        var snapshots = new ArrayList<org.apache.flink.runtime.checkpoint.OperatorSubtaskState>();
+        for (int sub = 0; sub < 4; sub++) {
+            var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                    new WindowRollupsOperator(rollups(List.of(T1M), Duration.ofMinutes(1), Duration.ZERO), 1000),
+                    Event::rollupKey, Types.STRING, maxParallelism, 4, sub);
+            h.open();
+            h.processWatermark(10 * MIN);
+            if (sub < 3) {
+                int i = 0;
+                while (org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignKeyToParallelOperator("t" + i + "|click", maxParallelism, 4) != sub) i++;
+                send(h, new Event("x" + (seq++), "t" + i, "click", 10 * MIN + 1, 1));
+                h.setProcessingTime(1000);
+            }
+            h.prepareSnapshotPreBarrier(1);
+            snapshots.add(h.snapshot(1, 1));
+            h.close();
+        }
+        var merged = org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness.repackageState(
+                snapshots.toArray(new org.apache.flink.runtime.checkpoint.OperatorSubtaskState[0]));
+        var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new WindowRollupsOperator(rollups(List.of(T1M), Duration.ofMinutes(1), Duration.ZERO), 1000),
+                Event::rollupKey, Types.STRING, maxParallelism, 1, 0);
+        restored.initializeState(org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                merged, maxParallelism, 4, 1, 0));
+        restored.open(); // no watermark yet: events are judged against the restored 10m
+        Event old = new Event("old", "t0", "click", 30_000, 9); // [0,1m) + 1m lateness <= 10m
+        send(restored, old);
+        assertThat(restored.getSideOutput(WindowRollups.TOO_LATE)).extracting(StreamRecord::getValue).containsExactly(old);
+        restored.close();
+    }
+
+    @Test
     void dropsDuplicateEventIdsWithinTheHorizon() throws Exception {
         var h = harness(new WindowRollups(List.of(T1M), Duration.ZERO, Duration.ZERO, Duration.ofMinutes(10), 100));
         Event e = ev("click", 10_000, 7);
