@@ -146,7 +146,7 @@ public final class JobConfig implements Serializable {
     public static final Option JOB_PARALLELISM = opt("job.parallelism", "0", "Parallelism of the job; 0 uses the cluster default.", JobConfig::nonNegativeInt);
     public static final Option JOB_MAX_PARALLELISM = opt("job.max-parallelism", "128", "Max parallelism (number of key groups); frozen once state exists.", JobConfig::positiveInt);
     public static final Option JOB_BUFFER_TIMEOUT = opt("job.buffer-timeout", "10ms", "Longest time a network buffer between tasks waits to fill before it is sent (execution.buffer-timeout.interval): lower is lower latency, higher is more throughput.", JobConfig::duration);
-    public static final Option CHECKPOINT_INTERVAL = opt("checkpoint.interval", "10s", "Checkpoint interval (exactly-once state; sinks are idempotent).", JobConfig::duration);
+    public static final Option CHECKPOINT_INTERVAL = opt("checkpoint.interval", "10s", "Checkpoint interval (exactly-once state; the store sinks are idempotent upserts, the Kafka topics at-least-once with a dedup key: docs/windows.md).", JobConfig::duration);
     public static final Option CHECKPOINT_DIR = opt("checkpoint.dir", "", "Checkpoint directory URI; empty uses the cluster's execution.checkpointing.dir.", JobConfig::string);
     public static final Option STATE_BACKEND = opt("state.backend", "rocksdb", "State backend: rocksdb (production) or hashmap.", oneOf("rocksdb", "hashmap"));
     public static final Option STATE_TIMERS = opt("state.timer-service", "rocksdb", "Where RocksDB keeps timers: rocksdb (scales, asynchronous incremental snapshots) or heap (measured no faster here).", oneOf("heap", "rocksdb"));
