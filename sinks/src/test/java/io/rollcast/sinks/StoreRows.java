@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -48,12 +49,14 @@ public final class StoreRows {
     /** Every row of the Postgres table. */
     public static Map<String, WindowRow> postgres(String jdbcUrl, String table) {
         Map<String, WindowRow> out = new TreeMap<>();
+        // doubles as their 8 IEEE bytes (float8send, big-endian): no text conversion that could round
         try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT tenant_id, event_type, spec, window_start, window_end, count, sum, min, max,"
+                ResultSet rs = st.executeQuery("SELECT tenant_id, event_type, spec, window_start, window_end, count,"
+                        + " float8send(sum), float8send(min), float8send(max),"
                         + " kind, version, emitted_at FROM " + Identifiers.require("table", table))) {
             while (rs.next()) {
                 WindowRow r = new WindowRow(rs.getString(1), rs.getString(2), rs.getString(3), ms(rs, 4), ms(rs, 5),
-                        rs.getLong(6), rs.getDouble(7), rs.getDouble(8), rs.getDouble(9),
+                        rs.getLong(6), float8(rs, 7), float8(rs, 8), float8(rs, 9),
                         Kind.valueOf(rs.getString(10).toUpperCase(Locale.ROOT)), rs.getLong(11), ms(rs, 12));
                 if (out.put(key(r), r) != null) throw new IllegalStateException("two rows for " + key(r));
             }
@@ -63,15 +66,24 @@ public final class StoreRows {
         return out;
     }
 
+    private static double float8(ResultSet rs, int col) throws SQLException {
+        return ByteBuffer.wrap(rs.getBytes(col)).getDouble();
+    }
+
     private static long ms(ResultSet rs, int col) throws SQLException {
         return rs.getObject(col, OffsetDateTime.class).toInstant().toEpochMilli();
     }
 
-    /** Every row of {@code <database>.rollups} as readers see it, with {@code FINAL}. */
+    /**
+     * Every row of {@code <database>.rollups} as readers see it, with {@code FINAL}. Doubles are read
+     * as their bit patterns ({@code UInt64}), because a text rendering of a Float64 could itself round:
+     * {@code reinterpretAsUInt64(reinterpretAsString(x))} works on 18.16, which cannot reinterpret a
+     * Float64 directly, and on modern servers.
+     */
     public static Map<String, WindowRow> clickhouse(ClickHouseServer ch, String database) {
         String body = ch.query("SELECT tenant_id, event_type, spec, toUInt32(window_start) AS ws, toUInt32(window_end) AS we,"
-                + " count, sum, min, max, kind, version, emitted_at FROM " + Identifiers.require("database", database)
-                + ".rollups FINAL FORMAT JSONEachRow");
+                + " count, " + bits("sum") + ", " + bits("min") + ", " + bits("max") + ", kind, version, emitted_at FROM "
+                + Identifiers.require("database", database) + ".rollups FINAL FORMAT JSONEachRow");
         Map<String, WindowRow> out = new TreeMap<>();
         try {
             for (String line : body.split("\n")) {
@@ -79,7 +91,7 @@ public final class StoreRows {
                 JsonNode n = JSON.readTree(line);
                 WindowRow r = new WindowRow(n.get("tenant_id").asText(), n.get("event_type").asText(), n.get("spec").asText(),
                         n.get("ws").asLong() * 1000, n.get("we").asLong() * 1000, Long.parseLong(n.get("count").asText()),
-                        n.get("sum").asDouble(), n.get("min").asDouble(), n.get("max").asDouble(),
+                        float64(n, "sum"), float64(n, "min"), float64(n, "max"),
                         Kind.valueOf(n.get("kind").asText().toUpperCase(Locale.ROOT)), Long.parseLong(n.get("version").asText()),
                         Long.parseLong(n.get("emitted_at").asText()));
                 if (out.put(key(r), r) != null) throw new IllegalStateException("FINAL returned two rows for " + key(r));
@@ -88,6 +100,15 @@ public final class StoreRows {
             throw new UncheckedIOException(e);
         }
         return out;
+    }
+
+    private static String bits(String column) {
+        return "reinterpretAsUInt64(reinterpretAsString(" + column + ")) AS " + column + "_bits";
+    }
+
+    /** The double whose bits are the column's {@code UInt64} (quoted or not in JSON). */
+    private static double float64(JsonNode row, String column) {
+        return Double.longBitsToDouble(Long.parseUnsignedLong(row.get(column + "_bits").asText()));
     }
 
     /**
