@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Sends batches of JSONEachRow lines to ClickHouse with {@link HttpClient#sendAsync}; retries 5xx
+ * Sends batches of rows to ClickHouse as {@code INSERT ... FORMAT RowBinary} (rows encoded by
+ * {@link ClickHouseRowBinary}) with {@link HttpClient#sendAsync}; retries 5xx
  * responses and I/O errors with exponential backoff (the batch goes back to the head of the
  * buffer), and fails the job at once on a 4xx response, quoting the server's message.
  *
@@ -52,7 +53,7 @@ final class ClickHouseRollupWriter extends AsyncSinkWriter<WindowRow, byte[]> {
             AsyncSinkWriterConfiguration config, Collection<BufferedRequestState<byte[]>> state, ClickHouseSettings settings) {
         super(converter, context, config, state, new SimpleBatchCreator<>(config.getMaxBatchSizeInBytes()), new DequeRequestBuffer<>());
         this.settings = settings;
-        this.insertUri = settings.uri("INSERT INTO " + settings.table() + " FORMAT JSONEachRow");
+        this.insertUri = settings.uri(ClickHouseRowBinary.insertSql(settings.table()));
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         this.retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "clickhouse-sink-retry");
@@ -65,7 +66,7 @@ final class ClickHouseRollupWriter extends AsyncSinkWriter<WindowRow, byte[]> {
     protected void submitRequestEntries(List<byte[]> rows, ResultHandler<byte[]> result) {
         HttpRequest.Builder request = HttpRequest.newBuilder(insertUri)
                 .timeout(Duration.ofMillis(settings.requestTimeoutMs()))
-                .header("Content-Type", "application/x-ndjson; charset=utf-8")
+                .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(rows)));
         settings.authorization().ifPresent(a -> request.header("Authorization", a));
         http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
@@ -101,20 +102,18 @@ final class ClickHouseRollupWriter extends AsyncSinkWriter<WindowRow, byte[]> {
         retryTimer.schedule(() -> result.retryForEntries(rows), backoff, TimeUnit.MILLISECONDS);
     }
 
+    /** RowBinary rows are self-delimiting: the body is their concatenation. */
     private static byte[] body(List<byte[]> rows) {
         int size = 0;
-        for (byte[] r : rows) size += r.length + 1;
+        for (byte[] r : rows) size += r.length;
         ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-        for (byte[] r : rows) {
-            out.writeBytes(r);
-            out.write('\n');
-        }
+        for (byte[] r : rows) out.writeBytes(r);
         return out.toByteArray();
     }
 
     @Override
     protected long getSizeInBytes(byte[] row) {
-        return row.length + 1;
+        return row.length;
     }
 
     @Override

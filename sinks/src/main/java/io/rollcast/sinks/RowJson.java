@@ -22,19 +22,14 @@ public final class RowJson {
 
     /** {@code {"tenant_id":..,"event_type":..,"spec":..,"window_start":..,"window_end":..,"count":..,"sum":..,"min":..,"max":..,"kind":..,"version":..,"emitted_at":..}} */
     public static byte[] row(WindowRow r) {
-        return row(r, ms -> ms);
-    }
-
-    /** The same row with window bounds mapped by {@code bound} (e.g. to seconds for ClickHouse DateTime). */
-    public static byte[] row(WindowRow r, java.util.function.LongUnaryOperator bound) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (JsonGenerator g = JSON.createGenerator(bytes)) {
             g.writeStartObject();
             g.writeStringField("tenant_id", r.tenantId());
             g.writeStringField("event_type", r.eventType());
             g.writeStringField("spec", r.spec());
-            g.writeNumberField("window_start", bound.applyAsLong(r.windowStart()));
-            g.writeNumberField("window_end", bound.applyAsLong(r.windowEnd()));
+            g.writeNumberField("window_start", r.windowStart());
+            g.writeNumberField("window_end", r.windowEnd());
             g.writeNumberField("count", r.count());
             g.writeNumberField("sum", r.sum());
             g.writeNumberField("min", r.min());

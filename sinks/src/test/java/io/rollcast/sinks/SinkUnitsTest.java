@@ -4,9 +4,12 @@ import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 import io.rollcast.sinks.schema.SchemaMigrations;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,24 +17,32 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SinkUnitsTest {
 
     @Test
-    void clickHouseRowIsOneJsonLineWithSecondsForWindowBoundsAndEscapedStrings() throws Exception {
-        WindowRow r = new WindowRow("t\"1\n", "a", "tumbling-1m", 1_767_225_600_000L, 1_767_225_660_000L, 3, 0.30000000000000004,
-                -1.5, 2.25, Kind.LATE, 7, 1_767_225_661_123L);
-        byte[] line = ClickHouseRowConverter.encode(r);
-        assertThat(new String(line, java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("\n");
-        JsonNode n = new ObjectMapper().readTree(line);
-        assertThat(n.get("tenant_id").asText()).isEqualTo("t\"1\n");
-        assertThat(n.get("window_start").asLong()).isEqualTo(1_767_225_600L);
-        assertThat(n.get("window_end").asLong()).isEqualTo(1_767_225_660L);
-        assertThat(n.get("sum").asDouble()).isEqualTo(0.30000000000000004);
-        assertThat(n.get("kind").asText()).isEqualTo("late");
-        assertThat(n.get("emitted_at").asLong()).isEqualTo(1_767_225_661_123L);
+    void checkpointedJsonLinesFromBeforeRowBinaryAreReencodedOnRestore() throws Exception {
+        // a buffered row as the JSONEachRow sink (state version 1) checkpointed it
+        String line = "{\"tenant_id\":\"t\\\"1\u00e9\",\"event_type\":\"a\",\"spec\":\"tumbling-1m\",\"window_start\":1767225600,"
+                + "\"window_end\":1767225660,\"count\":3,\"sum\":0.30000000000000004,\"min\":-2.70676096666635E294,"
+                + "\"max\":-0.0,\"kind\":\"late\",\"version\":7,\"emitted_at\":1767225661123}";
+        WindowRow row = new WindowRow("t\"1\u00e9", "a", "tumbling-1m", 1_767_225_600_000L, 1_767_225_660_000L, 3,
+                0.30000000000000004, -2.70676096666635e+294, -0.0, Kind.LATE, 7, 1_767_225_661_123L);
+        var serializer = new ClickHouseRollupSink.StateSerializer();
+        byte[] v1 = serializer.serialize(state(line.getBytes(StandardCharsets.UTF_8)));
+
+        List<byte[]> restored = entries(serializer.deserialize(1, v1));
+        assertThat(restored).hasSize(1);
+        assertThat(restored.get(0)).isEqualTo(ClickHouseRowBinary.encode(row));
+
+        byte[] v2 = serializer.serialize(state(ClickHouseRowBinary.encode(row)));
+        assertThat(serializer.getVersion()).isEqualTo(2);
+        assertThat(entries(serializer.deserialize(2, v2))).containsExactly(ClickHouseRowBinary.encode(row));
+        assertThatThrownBy(() -> serializer.deserialize(3, v2)).hasMessageContaining("Unknown ClickHouse sink state version 3");
     }
 
-    @Test
-    void subSecondWindowBoundsAreRefusedForClickHouse() {
-        WindowRow r = new WindowRow("t", "a", "tumbling-500ms", 500, 1000, 1, 1, 1, 1, Kind.FINAL, 3, 0);
-        assertThatThrownBy(() -> ClickHouseRowConverter.encode(r)).hasMessageContaining("whole seconds");
+    private static BufferedRequestState<byte[]> state(byte[] entry) {
+        return new BufferedRequestState<>(List.of(new RequestEntryWrapper<>(entry, entry.length)));
+    }
+
+    private static List<byte[]> entries(BufferedRequestState<byte[]> state) {
+        return state.getBufferedRequestEntries().stream().map(RequestEntryWrapper::getRequestEntry).toList();
     }
 
     @Test

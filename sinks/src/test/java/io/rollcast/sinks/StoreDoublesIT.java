@@ -59,11 +59,17 @@ class StoreDoublesIT {
         changelog.sinkTo(new ClickHouseRollupSink(chs)).uid("sink-clickhouse").name("sink-clickhouse");
         env.execute("store-doubles");
 
-        List<String> postgres = differingDoubles(rows, StoreRows.postgres(pgUrl, "rollups"));
-        List<String> clickhouse = differingDoubles(rows, StoreRows.clickhouse(ch, chs.database()));
+        Map<String, WindowRow> inPostgres = StoreRows.postgres(pgUrl, "rollups");
+        Map<String, WindowRow> inClickHouse = StoreRows.clickhouse(ch, chs.database());
+        List<String> postgres = differingDoubles(rows, inPostgres);
+        List<String> clickhouse = differingDoubles(rows, inClickHouse);
         int stored = 3 * rows.size();
         assertThat(postgres).as("Postgres: %d of %d stored doubles differ", postgres.size(), stored).isEmpty();
         assertThat(clickhouse).as("ClickHouse: %d of %d stored doubles differ", clickhouse.size(), stored).isEmpty();
+        // and every other column (bounds, count beyond 2^53, kind, version, emitted_at) as written
+        Map<String, WindowRow> expected = StoreRows.highestVersions(rows);
+        assertThat(StoreRows.diff(expected, inPostgres, StoreRows.EXACT, 10)).isEmpty();
+        assertThat(StoreRows.diff(expected, inClickHouse, StoreRows.EXACT, 10)).isEmpty();
     }
 
     /** Every value once in each of sum, min and max (rotated), one window per value. */

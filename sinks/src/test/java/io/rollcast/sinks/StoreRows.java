@@ -112,8 +112,9 @@ public final class StoreRows {
     }
 
     /**
-     * Exact double equality, or (for ClickHouse 18.16, whose fast text parser of floats is not
-     * correctly rounded) at most one unit in the last place apart.
+     * Exact double equality ({@link Double#compare}: -0.0 differs from 0.0), or at most one unit in the
+     * last place apart. The ClickHouse sink inserts RowBinary, so both stores hold the job's doubles
+     * exactly; ONE_ULP dates from the JSONEachRow insert (18.16's text parser is not correctly rounded).
      */
     public static final BiPredicate<Double, Double> EXACT = (a, b) -> Double.compare(a, b) == 0;
     public static final BiPredicate<Double, Double> ONE_ULP = (a, b) -> Double.compare(a, b) == 0 || Math.abs(a - b) <= Math.ulp(b);

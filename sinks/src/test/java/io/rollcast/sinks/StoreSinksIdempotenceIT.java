@@ -53,11 +53,11 @@ class StoreSinksIdempotenceIT {
 
         run(changelog, pgs, chs);
         assertThat(StoreRows.diff(expected, StoreRows.postgres(pgUrl, "rollups"), StoreRows.EXACT, 10)).isEmpty();
-        assertThat(StoreRows.diff(expected, StoreRows.clickhouse(ch, chs.database()), StoreRows.ONE_ULP, 10)).isEmpty();
+        assertThat(StoreRows.diff(expected, StoreRows.clickhouse(ch, chs.database()), StoreRows.EXACT, 10)).isEmpty();
 
         run(replay, pgs, chs);
         assertThat(StoreRows.diff(expected, StoreRows.postgres(pgUrl, "rollups"), StoreRows.EXACT, 10)).isEmpty();
-        assertThat(StoreRows.diff(expected, StoreRows.clickhouse(ch, chs.database()), StoreRows.ONE_ULP, 10)).isEmpty();
+        assertThat(StoreRows.diff(expected, StoreRows.clickhouse(ch, chs.database()), StoreRows.EXACT, 10)).isEmpty();
         assertThat(expected).hasSize(30 * 2 * 2 * 20);
     }
 
