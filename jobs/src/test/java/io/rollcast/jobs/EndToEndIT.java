@@ -72,7 +72,7 @@ class EndToEndIT {
                 await("Postgres equals the oracle",
                         () -> StoreRuns.diff(expected, withoutFlush(StoreRows.postgres(pgUrl, "rollups")), StoreRows.EXACT));
                 await("ClickHouse equals the oracle (1 ulp: its text parser)",
-                        () -> StoreRuns.diff(expected, withoutFlush(StoreRows.clickhouse(ch, chDb)), StoreRows.ONE_ULP));
+                        () -> StoreRuns.diff(expected, withoutFlush(StoreRows.clickhouse(ch, chDb)), StoreRows.EXACT));
 
                 Map<String, WindowRow> store = new TreeMap<>();
                 StoreRows.postgres(pgUrl, "rollups").forEach((k, r) -> {

@@ -58,7 +58,7 @@ class StoreOutageIT {
         Set<JobStatus> seen = ride(cfg, ch::kill, ch::start, () -> StoreRows.clickhouse(ch, db));
         assertThat(seen).as("the job was still running during the outage").contains(JobStatus.RUNNING);
         assertThat(StoreRuns.diff(StoreRuns.expected(StoreRuns.generator(5), N, cfg), StoreRows.clickhouse(ch, db),
-                StoreRows.ONE_ULP)).isEmpty();
+                StoreRows.EXACT)).isEmpty();
     }
 
     /** Runs the job, stops the store once rows arrive (~8 s in), starts it 30 s later, waits for the job to finish. */

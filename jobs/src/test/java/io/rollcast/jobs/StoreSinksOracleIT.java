@@ -48,7 +48,7 @@ class StoreSinksOracleIT {
         var postgres = StoreRows.postgres(pgUrl, cfg.postgresTable());
         var clickhouse = StoreRows.clickhouse(ch, cfg.clickhouseDatabase());
         assertThat(StoreRuns.diff(expected, postgres, StoreRows.EXACT)).isEmpty();
-        assertThat(StoreRuns.diff(expected, clickhouse, StoreRows.ONE_ULP)).isEmpty();
+        assertThat(StoreRuns.diff(expected, clickhouse, StoreRows.EXACT)).isEmpty();
         assertThat(expected).hasSizeGreaterThan(20_000);
         long chVersions = Long.parseLong(ch.query("SELECT count() FROM " + cfg.clickhouseDatabase() + ".rollups FORMAT TabSeparated").trim());
         System.out.printf("stores oracle IT: %d events, %d windows, failure after checkpoint %d, %d ClickHouse rows before FINAL, %d s%n",

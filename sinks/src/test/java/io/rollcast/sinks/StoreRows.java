@@ -112,12 +112,10 @@ public final class StoreRows {
     }
 
     /**
-     * Exact double equality ({@link Double#compare}: -0.0 differs from 0.0), or at most one unit in the
-     * last place apart. The ClickHouse sink inserts RowBinary, so both stores hold the job's doubles
-     * exactly; ONE_ULP dates from the JSONEachRow insert (18.16's text parser is not correctly rounded).
+     * Exact double equality ({@link Double#compare}: -0.0 differs from 0.0). The ClickHouse sink inserts
+     * RowBinary, so both stores hold the job's doubles exactly.
      */
     public static final BiPredicate<Double, Double> EXACT = (a, b) -> Double.compare(a, b) == 0;
-    public static final BiPredicate<Double, Double> ONE_ULP = (a, b) -> Double.compare(a, b) == 0 || Math.abs(a - b) <= Math.ulp(b);
 
     /** Differences of whole rows (at most {@code limit}); doubles compared with {@code same}. */
     public static List<String> diff(Map<String, WindowRow> expected, Map<String, WindowRow> actual,

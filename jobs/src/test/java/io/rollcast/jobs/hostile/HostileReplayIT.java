@@ -295,6 +295,7 @@ class HostileReplayIT {
     static List<String> diff(Map<String, WindowRow> table) {
         List<String> d = new ArrayList<>();
         for (var e : expected.windows().entrySet()) {
+            if (e.getKey().startsWith(CLOSE_TENANT + "|")) continue; // its own windows never close in a live run
             HostileOracle.Window x = e.getValue();
             WindowRow a = table.get(e.getKey());
             boolean same = a != null && a.count() == x.count() && bits(a.sum()) == bits(x.sum()) && bits(a.min()) == bits(x.min())
