@@ -74,15 +74,16 @@ class BackfillIT {
         assertThat(backfill.alignmentMaxDrift()).isPositive();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try (var progress = new BackfillProgress(kafka.bootstrapServers(), in, backfill.kafkaGroupId(), new PrintStream(printed, true), 500)) {
-            assertThat(progress.total()).isEqualTo(n + 4);
+            long flushed = 4L * JobConfig.defaults().confirmEvents(); // the flush events (ClusterOperationsIT.flush)
+            assertThat(progress.total()).isEqualTo(n + flushed);
             Thread t = new Thread(progress);
             t.start();
             long t0 = System.nanoTime();
             start(backfill, true);
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("backfill IT: %d records in %.1f s (%.0f records/s)%n", n + 4, secs, (n + 4) / secs);
+            System.out.printf("backfill IT: %d records in %.1f s (%.0f records/s)%n", n + flushed, secs, (n + flushed) / secs);
         }
-        assertThat(printed.toString()).contains("backfill: 30,004 records in " + in);
+        assertThat(printed.toString()).contains(String.format("backfill: %,d records in %s", n + 4L * JobConfig.defaults().confirmEvents(), in));
 
         Map<String, Oracle.Values> liveValues = ClusterOperationsIT.actual(kafka, liveRows);
         Map<String, Oracle.Values> backfillValues = ClusterOperationsIT.actual(kafka, backfillRows);
