@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The whole job through a real Kafka broker: source, parse, watermarks with alignment, rollups and the Kafka sinks. */
 @ExtendWith(RealServers.class)
-class RollupJobKafkaIT {
+public class RollupJobKafkaIT {
     static final int N = 100_000;
 
     @RegisterExtension
@@ -130,7 +130,8 @@ class RollupJobKafkaIT {
                 N, rowList.size(), rows, actual.size(), reasons, dropped.size());
     }
 
-    static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaServer kafka, String topic) {
+    /** Every record of {@code topic}, from the beginning to the end offsets of now. */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaServer kafka, String topic) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (var c = new KafkaConsumer<>(kafka.consumerProperties("it-" + topic), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();

@@ -188,10 +188,7 @@ class HostileReplayIT {
     void aPlainReplayWhoseTaskManagerIsKilledMidRunEqualsTheOracle(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch,
             FlinkCluster flink) throws Exception {
         Run run = run(kafka, pg, ch, "tmkill", false, "kafka.starting-offsets=earliest", "kafka.bounded=true");
-        String job = flink.submit(jar(), run.args(), 2, null);
-        flink.awaitRunning(job, Duration.ofSeconds(60));
-        while (flink.completedCheckpoints(job) < 1) Thread.sleep(100);
-        assertThat(flink.jobState(job)).as("still replaying when the TaskManager is killed").isEqualTo("RUNNING");
+        String job = runningAfterACheckpoint(flink, run);
         flink.killTaskManager();
         Thread.sleep(2_000);
         flink.startTaskManager();
@@ -205,10 +202,7 @@ class HostileReplayIT {
     void aBackfillWhosePostgresIsDownForFortySecondsEqualsTheOracle(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch,
             FlinkCluster flink) throws Exception {
         Run run = run(kafka, pg, ch, "pgdown", true, "store.postgres.max-retries=1");
-        String job = flink.submit(jar(), run.args(), 2, null);
-        flink.awaitRunning(job, Duration.ofSeconds(60));
-        while (flink.completedCheckpoints(job) < 1) Thread.sleep(100);
-        assertThat(flink.jobState(job)).as("still running when Postgres stops").isEqualTo("RUNNING");
+        String job = runningAfterACheckpoint(flink, run);
         pg.stop();
         try {
             Thread.sleep(40_000);
@@ -225,10 +219,7 @@ class HostileReplayIT {
     void aBackfillStoppedWithASavepointAndResumedWithAnotherSpecAndParallelismFinishesEqualToTheOracle(KafkaServer kafka,
             PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
         Run run = run(kafka, pg, ch, "resume", true);
-        String job1 = flink.submit(jar(), run.args(), 2, null);
-        flink.awaitRunning(job1, Duration.ofSeconds(60));
-        while (flink.completedCheckpoints(job1) < 1) Thread.sleep(100);
-        assertThat(flink.jobState(job1)).as("still running when stopped").isEqualTo("RUNNING");
+        String job1 = runningAfterACheckpoint(flink, run);
         String savepoint = flink.stopWithSavepoint(job1);
         // the same pane (1 min), one more spec, parallelism 2 -> 1
         List<String> args = new ArrayList<>(run.args());
@@ -237,6 +228,15 @@ class HostileReplayIT {
         finish(flink, job2);
         assertEqualsOracle(kafka, ch, run, "tumbling-5m");
         assertThat(StoreRows.postgres(run.pgUrl(), "rollups").keySet()).as("the new spec is written").anyMatch(k -> k.contains("|tumbling-5m|"));
+    }
+
+    /** Submits the run at parallelism 2 and returns once it has completed a checkpoint and is still running (mid-replay). */
+    static String runningAfterACheckpoint(FlinkCluster flink, Run run) throws Exception {
+        String job = flink.submit(jar(), run.args(), 2, null);
+        flink.awaitRunning(job, Duration.ofSeconds(60));
+        while (flink.completedCheckpoints(job) < 1) Thread.sleep(100);
+        assertThat(flink.jobState(job)).as("still replaying after its first checkpoint").isEqualTo("RUNNING");
+        return job;
     }
 
     static void finish(FlinkCluster flink, String job) throws Exception {
@@ -336,17 +336,7 @@ class HostileReplayIT {
     }
 
     static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaServer kafka, String topic) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (var c = new KafkaConsumer<>(kafka.consumerProperties("it-" + topic + "-" + System.nanoTime()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
-                c.poll(Duration.ofMillis(500)).forEach(out::add);
-            }
-        }
-        return out;
+        return io.rollcast.jobs.RollupJobKafkaIT.readAll(kafka, topic);
     }
+
 }
