@@ -56,8 +56,24 @@ public final class KafkaServer {
 
   /** Creates a topic (replication factor 1) and waits until the broker has created it. */
   public void createTopic(String name, int partitions) {
+    createTopic(name, partitions, java.util.Map.of());
+  }
+
+  /**
+   * Creates a topic (replication factor 1) with topic configs and waits until every partition has a
+   * leader: right after creation a broker can answer NOT_LEADER_OR_FOLLOWER, and an idempotent
+   * producer writing then was seen to drop records (OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery
+   * timeout).
+   */
+  public void createTopic(String name, int partitions, java.util.Map<String, String> configs) {
     try (Admin admin = Admin.create(clientProperties())) {
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get(30, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name).partitions().stream()
+          .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+        if (System.nanoTime() > deadline) throw new TimeoutException("no leader for every partition of " + name);
+        Thread.sleep(100);
+      }
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("Cannot create topic " + name + " on " + bootstrapServers(), e);
     } catch (InterruptedException e) {
