@@ -28,7 +28,8 @@ import java.util.List;
  * Throughput of parse -> watermarks -> rollups on a local MiniCluster (RocksDB, incremental
  * checkpoints every 10 s), for three spec sets on a dense and a sparse workload. Prints a table.
  *
- * <p>Run with {@code bin/bench rollups [denseEvents] [sparseEvents]}.
+ * <p>Run with {@code bin/bench rollups [denseEvents] [sparseEvents]}; with
+ * {@code BENCH_JAVA_OPTS=-Dbench.compare-confirm=true} it compares watermark.confirm-events 1 and the default instead.
  */
 public final class RollupBenchmark {
 
@@ -73,7 +74,12 @@ public final class RollupBenchmark {
     }
 
     static Result run(String workload, GeneratorConfig gc, long n, String specs, Path checkpoints) throws Exception {
+        return run(workload, gc, n, specs, checkpoints, JobConfig.defaults().confirmEvents());
+    }
+
+    static Result run(String workload, GeneratorConfig gc, long n, String specs, Path checkpoints, int confirm) throws Exception {
         JobConfig cfg = JobConfig.defaults()
+                .with("watermark.confirm-events", Integer.toString(confirm))
                 .with("windows.specs", specs)
                 .with("checkpoint.interval", "10s")
                 .with("checkpoint.dir", checkpoints.toUri().toString())
@@ -110,6 +116,16 @@ public final class RollupBenchmark {
                 "tumbling 1m,sliding 5m/1m",
                 "tumbling 1m,sliding 5m/1m,sliding 60m/1m");
         run("warmup", denseCfg, Math.min(dense, 300_000), specSets.get(0), cp);
+        if (Boolean.getBoolean("bench.compare-confirm")) {
+            // the cost of the partition clock: classic watermark (1) vs the default run length, alternated, dense tumbling 1m
+            for (int round = 0; round < 2; round++) {
+                for (int confirm : new int[] {1, JobConfig.defaults().confirmEvents()}) {
+                    Result r = run("dense", denseCfg, dense, specSets.get(0), cp, confirm);
+                    System.out.printf("confirm-events %2d: %,12.0f events/s (%,d events, %.1f s)%n", confirm, r.eventsPerSecond(), r.events(), r.seconds());
+                }
+            }
+            return;
+        }
         System.out.println("timers: " + System.getProperty("timers", JobConfig.defaults().timerService()));
         StringBuilder table = new StringBuilder();
         table.append(String.format("%-7s %-42s %10s %11s %10s %12s %9s%n", "load", "specs", "events", "rows", "seconds", "events/s", "us/row"));
