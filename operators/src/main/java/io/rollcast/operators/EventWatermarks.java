@@ -81,7 +81,7 @@ public final class EventWatermarks implements WatermarkStrategy<Ingested> {
 
         @Override
         public void onEvent(Ingested r, long timestamp, WatermarkOutput out) {
-            clock.add(timestamp, clock.offset() + 1, Long.MAX_VALUE);
+            clock.add(timestamp);
         }
 
         @Override

@@ -63,6 +63,11 @@ public final class PartitionClock {
         return before != Long.MIN_VALUE && timestamp - before > aheadMs && time < timestamp;
     }
 
+    /** Applies the next valid event of the partition, when its offset and outliers do not matter (watermark generators). */
+    public void add(long timestamp) {
+        add(timestamp, offset + 1, Long.MAX_VALUE);
+    }
+
     /** The confirmed time of the partition, {@code Long.MIN_VALUE} before {@code confirmations} events. */
     public long time() {
         return time;
