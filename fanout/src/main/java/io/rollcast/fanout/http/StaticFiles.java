@@ -8,17 +8,24 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dashboard's files from the jar: {@code /} and {@code /static/*} from {@code web/}, and
- * {@code /webjars/*} from the webjars' {@code META-INF/resources/webjars/}. Cached after the first read.
+ * {@code /webjars/*} from the webjars' {@code META-INF/resources/webjars/}. A file that exists is
+ * cached after the first read; a missing one is not (requests for random paths are unauthenticated,
+ * so caching misses would grow the map without bound), so the cache never holds more than the jar's files.
  */
 public final class StaticFiles {
     /** Bytes and content type of one file. */
     public record File(byte[] bytes, String contentType) {}
 
-    private final Map<String, Optional<File>> cache = new ConcurrentHashMap<>();
+    /** Far above the files the jar serves; a cap in case a class path ever resolves one file under many names. */
+    static final int MAX_CACHED = 256;
+
+    private final Map<String, File> cache = new ConcurrentHashMap<>();
 
     /** The file for a request path, or empty (also for anything with {@code ..} or outside the two roots). */
     public Optional<File> get(String path) {
         if (path.contains("..") || path.contains("//") || path.contains("\\")) return Optional.empty();
+        // one name per file: "/static/./app.js" or "/static/app.js/" resolve on a directory class path (target/classes)
+        if (path.contains("/./") || path.endsWith("/.") || (path.length() > 1 && path.endsWith("/"))) return Optional.empty();
         String resource;
         if (path.equals("/") || path.equals("/index.html")) {
             resource = "web/index.html";
@@ -29,7 +36,16 @@ public final class StaticFiles {
         } else {
             return Optional.empty();
         }
-        return cache.computeIfAbsent(resource, StaticFiles::load);
+        File cached = cache.get(resource);
+        if (cached != null) return Optional.of(cached);
+        Optional<File> loaded = load(resource);
+        if (loaded.isPresent() && cache.size() < MAX_CACHED) cache.putIfAbsent(resource, loaded.get());
+        return loaded;
+    }
+
+    /** Entries held by the cache (for tests). */
+    int cachedEntries() {
+        return cache.size();
     }
 
     private static Optional<File> load(String resource) {
