@@ -23,8 +23,10 @@ import java.util.regex.Pattern;
  *
  * <p>Only {@code alg: HS256} is accepted: an unsecured token ({@code alg: none}), any other MAC
  * strength and any asymmetric algorithm are refused before the signature is looked at, so a token
- * cannot choose how it is checked. Required claims: {@code tenant} (or {@code sub}), {@code exp} and
- * {@code specs} (a list of spec ids, {@code *} for all); {@code nbf} is honoured when present.
+ * cannot choose how it is checked. Required claims: {@code tenant}, {@code exp} and {@code specs} (a
+ * list of spec ids, {@code *} for all). The tenant comes only from the {@code tenant} claim, never
+ * from {@code sub}: a user token signed with the same key does not become a tenant token. A token
+ * issued ({@code iat}) or valid ({@code nbf}) only later than now plus the clock skew is refused.
  */
 public final class TokenVerifier {
     public static final String TENANT_CLAIM = "tenant";
@@ -80,17 +82,19 @@ public final class TokenVerifier {
         if (now > exp.getTime() + skewMs) throw AuthException.unauthorized("token expired");
         Date nbf = claims.getNotBeforeTime();
         if (nbf != null && now + skewMs < nbf.getTime()) throw AuthException.unauthorized("token not yet valid");
+        Date iat = claims.getIssueTime();
+        if (iat != null && now + skewMs < iat.getTime()) throw AuthException.unauthorized("token issued in the future");
         String tenant;
         Set<String> specs = new LinkedHashSet<>();
         try {
             tenant = claims.getStringClaim(TENANT_CLAIM);
-            if (tenant == null) tenant = claims.getSubject();
             List<String> list = claims.getStringListClaim(SPECS_CLAIM);
             if (list != null) specs.addAll(list);
         } catch (ParseException e) {
             throw AuthException.unauthorized("ill-typed tenant or specs claim");
         }
-        if (tenant == null || !NAME.matcher(tenant).matches()) throw AuthException.unauthorized("token has no valid tenant");
+        if (tenant == null) throw AuthException.unauthorized("token has no tenant claim");
+        if (!NAME.matcher(tenant).matches()) throw AuthException.unauthorized("token has no valid tenant");
         if (specs.isEmpty()) throw AuthException.unauthorized("token has no specs claim");
         return new Principal(tenant, Set.copyOf(specs), exp.getTime());
     }

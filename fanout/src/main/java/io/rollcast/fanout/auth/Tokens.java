@@ -14,7 +14,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 
-/** Mints HS256 tokens in the format {@link TokenVerifier} accepts: {@code tenant}, {@code specs}, {@code exp}, optional {@code nbf}. */
+/** Mints HS256 tokens in the format {@link TokenVerifier} accepts: {@code tenant}, {@code specs}, {@code iat}, {@code exp}, optional {@code nbf}. */
 public final class Tokens {
     private Tokens() {}
 

@@ -8,6 +8,7 @@ import io.rollcast.testkit.RedisServer;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -120,6 +121,43 @@ class TokenRefusalIT {
     void aTokenNotYetValidIsRefused() throws Exception {
         String t = Tokens.mint(TestServer.SECRET, "acme", List.of("tumbling-1m"), Instant.now().plusSeconds(7200), Instant.now().plusSeconds(600));
         assertRefused(withToken(t, "spec=tumbling-1m"), 401, "not yet valid");
+    }
+
+    /** An HS256 token signed with the server's key over exactly {@code claims}. */
+    private static String hs256(JWTClaimsSet claims) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        jwt.sign(new MACSigner(TestServer.SECRET.getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+
+    private static JWTClaimsSet.Builder acmeClaims() {
+        return new JWTClaimsSet.Builder().claim("tenant", "acme").claim("specs", List.of("tumbling-1m"))
+                .expirationTime(Date.from(Instant.now().plusSeconds(3600)));
+    }
+
+    @Test
+    void aTokenIssuedInTheFutureBeyondTheClockSkewIsRefused() throws Exception {
+        String aDayAhead = hs256(acmeClaims().issueTime(Date.from(Instant.now().plusSeconds(86_400))).build());
+        assertRefused(withToken(aDayAhead, "spec=tumbling-1m"), 401, "issued in the future");
+        String aMinuteAhead = hs256(acmeClaims().issueTime(Date.from(Instant.now().plusSeconds(120))).build());
+        assertRefused(withToken(aMinuteAhead, "spec=tumbling-1m"), 401, "issued in the future");
+    }
+
+    @Test
+    void aTokenIssuedSlightlyAheadWithinTheClockSkewIsAccepted() throws Exception {
+        String t = hs256(acmeClaims().issueTime(Date.from(Instant.now().plusSeconds(5))).build());
+        assertThat(withToken(t, "spec=tumbling-1m").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aTokenWithoutATenantClaimIsRefusedEvenWithASubject() throws Exception {
+        String userToken = hs256(new JWTClaimsSet.Builder().subject("acme").claim("specs", List.of("tumbling-1m"))
+                .expirationTime(Date.from(Instant.now().plusSeconds(3600))).build());
+        assertRefused(withToken(userToken, "spec=tumbling-1m"), 401, "no tenant claim");
+        assertRefused(get("/v1/me", "Authorization", "Bearer " + userToken), 401, "no tenant claim");
+        try (SseClient sse = SseClient.open(server.port(), "/v1/stream?spec=tumbling-1m&access_token=" + userToken)) {
+            assertThat(sse.status(5_000)).isEqualTo(401);
+        }
     }
 
     @Test
