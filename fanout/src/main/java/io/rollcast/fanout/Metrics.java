@@ -23,6 +23,7 @@ public final class Metrics {
     public final LongAdder slowDisconnects = new LongAdder();
     public final LongAdder snapshots = new LongAdder();
     public final LongAdder snapshotErrors = new LongAdder();
+    public final LongAdder snapshotRejections = new LongAdder();
     public final LongAdder resumes = new LongAdder();
     public final LongAdder subscriptions = new LongAdder();
     public final LongAdder redisReconnects = new LongAdder();
@@ -52,6 +53,7 @@ public final class Metrics {
         counter(sb, "rollcast_fanout_slow_disconnects_total", "Clients disconnected for staying unwritable.", slowDisconnects.sum());
         counter(sb, "rollcast_fanout_snapshots_total", "Snapshots read.", snapshots.sum());
         counter(sb, "rollcast_fanout_snapshot_errors_total", "Snapshot reads that failed.", snapshotErrors.sum());
+        counter(sb, "rollcast_fanout_snapshot_rejections_total", "Snapshot reads refused because snapshot.queue was full (sessions retry with backoff).", snapshotRejections.sum());
         counter(sb, "rollcast_fanout_resumes_total", "Reconnects resumed from a last event id without a resync.", resumes.sum());
         counter(sb, "rollcast_fanout_redis_reconnects_total", "Reconnects of the Redis pub/sub connection.", redisReconnects.sum());
         counter(sb, "rollcast_fanout_auth_refusals_total", "Requests refused with 401 or 403.", authRefusals.sum());

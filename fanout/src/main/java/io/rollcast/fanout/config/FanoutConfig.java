@@ -105,7 +105,7 @@ public record FanoutConfig(
         opt("store.clickhouse.user", "", "ClickHouse user (empty: none).");
         opt("store.clickhouse.password", "", "ClickHouse password.");
         opt("snapshot.threads", "4", "Threads reading snapshots (store queries and recovery streams).");
-        opt("snapshot.queue", "10000", "Snapshots waiting for a thread; beyond, new connections get 503.");
+        opt("snapshot.queue", "10000", "Snapshots waiting for a thread; beyond, new connections get 503 and an open session's snapshot (a resync) is retried with backoff.");
         opt("snapshot.stream-overlap", "30s", "Recovery-stream entries this recent are merged into a snapshot (covers a store that lags Redis).");
         opt("snapshot.default-range", "1h", "Range shown when a request has no from: the last this long, open-ended.");
         opt("snapshot.max-range", "48h", "Largest from..to range (one channel per hour).");

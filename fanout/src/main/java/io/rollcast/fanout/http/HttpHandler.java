@@ -139,6 +139,10 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         server.snapshots().submit(() -> server.snapshots().read(q, channels)).whenComplete((s, err) -> ctx.executor().execute(() -> {
             if (err != null) {
+                if (io.rollcast.fanout.snapshot.SnapshotService.rejected(err)) {
+                    Responses.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "too many snapshots in flight; retry");
+                    return;
+                }
                 LOG.warn("snapshot failed: {}", err.toString());
                 Responses.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "snapshot failed");
                 return;

@@ -76,6 +76,9 @@ public final class Session {
     private long lastSend = System.currentTimeMillis();
     private int failures;
     private static final int MAX_RETRIES = 3;
+    private int busyRetries;
+    /** Retries of a snapshot the full pool refused (backoff 0.25, 0.5, 1, 2, 4, 4 s, each plus up to as much jitter). */
+    private static final int MAX_BUSY_RETRIES = 6;
 
     public Session(Services sv, Transport transport, StreamQuery query, Cursor resumeFrom) {
         this.sv = sv;
@@ -153,20 +156,30 @@ public final class Session {
                 .whenComplete((s, err) -> loop.execute(() -> onSnapshot(s, err, names)));
     }
 
-    /** Retries a failed read a few times (a store or Redis restart) before giving up on the client. */
+    /**
+     * Retries a failed read a few times (a store or Redis restart) before giving up on the client. A
+     * read the full pool refused (a burst of resyncs, e.g. after a Redis reconnect) is retried with
+     * exponential backoff and jitter, so the burst spreads out instead of every session retrying at once.
+     */
     private boolean retry(Throwable err, List<String> names) {
-        if (++failures > MAX_RETRIES || err instanceof java.util.concurrent.RejectedExecutionException
-                || err.getCause() instanceof java.util.concurrent.RejectedExecutionException) {
-            return false;
+        long delayMs;
+        if (SnapshotService.rejected(err)) {
+            if (++busyRetries > MAX_BUSY_RETRIES) return false;
+            long base = Math.min(4_000L, 250L << (busyRetries - 1));
+            delayMs = base + java.util.concurrent.ThreadLocalRandom.current().nextLong(base);
+            LOG.debug("snapshot pool full; retry {} of {} in {} ms", busyRetries, MAX_BUSY_RETRIES, delayMs);
+        } else {
+            if (++failures > MAX_RETRIES) return false;
+            delayMs = 500L * failures;
+            LOG.info("snapshot read failed ({}); retry {} of {}", err.toString(), failures, MAX_RETRIES);
         }
-        LOG.info("snapshot read failed ({}); retry {} of {}", err.toString(), failures, MAX_RETRIES);
         loop.schedule(() -> {
             if (state == State.SYNCING) {
                 buffer = new ArrayList<>();
                 bufferOverflow = false;
                 snapshot(names);
             }
-        }, 500L * failures, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, delayMs, java.util.concurrent.TimeUnit.MILLISECONDS);
         return true;
     }
 
@@ -176,6 +189,10 @@ public final class Session {
             syncEvent = "resync"; // a fresh snapshot instead of the replay
             resyncReason = "resume failed";
             if (retry(err, names)) return;
+            if (SnapshotService.rejected(err)) {
+                fail("server busy");
+                return;
+            }
             LOG.warn("resume failed: {}", err.toString());
             fail("resume failed");
             return;
@@ -187,6 +204,7 @@ public final class Session {
             return;
         }
         sv.metrics().resumes.increment();
+        busyRetries = 0;
         cursorBase = r.redisTime();
         for (String ch : names) positions.put(ch, from.getOrDefault(ch, StreamId.ZERO)); // replayed entries advance them
         state = State.LIVE;
@@ -198,11 +216,16 @@ public final class Session {
         if (state == State.CLOSED) return;
         if (err != null) {
             if (retry(err, names)) return;
+            if (SnapshotService.rejected(err)) {
+                fail("server busy");
+                return;
+            }
             LOG.warn("snapshot failed: {}", err.toString());
             fail("snapshot failed");
             return;
         }
         failures = 0;
+        busyRetries = 0;
         cursorBase = s.redisTime();
         positions.clear();
         positions.putAll(s.positions());

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,9 +70,23 @@ public final class SnapshotService implements AutoCloseable {
         return pool.getQueue().remainingCapacity() == 0;
     }
 
-    /** Runs {@code task} on the pool; the future fails with {@link java.util.concurrent.RejectedExecutionException} when full. */
+    /**
+     * Runs {@code task} on the pool. When the pool is full the returned future fails with
+     * {@link RejectedExecutionException} (never thrown to the caller, so a caller on an event loop always
+     * gets its callback).
+     */
     public <T> CompletableFuture<T> submit(Supplier<T> task) {
-        return CompletableFuture.supplyAsync(task, pool);
+        try {
+            return CompletableFuture.supplyAsync(task, pool);
+        } catch (RejectedExecutionException e) {
+            metrics.snapshotRejections.increment();
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Whether {@code err} (or its cause) is the pool's refusal of a full queue. */
+    public static boolean rejected(Throwable err) {
+        return err instanceof RejectedExecutionException || (err != null && err.getCause() instanceof RejectedExecutionException);
     }
 
     /** A snapshot of {@code q} over {@code channels} (hour channel names). Blocking. */
