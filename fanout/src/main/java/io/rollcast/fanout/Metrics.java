@@ -21,6 +21,7 @@ public final class Metrics {
     public final LongAdder drops = new LongAdder();
     public final LongAdder resyncs = new LongAdder();
     public final LongAdder slowDisconnects = new LongAdder();
+    public final LongAdder expiredDisconnects = new LongAdder();
     public final LongAdder snapshots = new LongAdder();
     public final LongAdder snapshotErrors = new LongAdder();
     public final LongAdder snapshotRejections = new LongAdder();
@@ -51,6 +52,7 @@ public final class Metrics {
         counter(sb, "rollcast_fanout_drops_total", "Frames dropped from slow clients' queues.", drops.sum());
         counter(sb, "rollcast_fanout_resyncs_total", "Fresh snapshots sent as resync (overflow, gap, Redis reconnect).", resyncs.sum());
         counter(sb, "rollcast_fanout_slow_disconnects_total", "Clients disconnected for staying unwritable.", slowDisconnects.sum());
+        counter(sb, "rollcast_fanout_expired_disconnects_total", "Streams ended because their token expired.", expiredDisconnects.sum());
         counter(sb, "rollcast_fanout_snapshots_total", "Snapshots read.", snapshots.sum());
         counter(sb, "rollcast_fanout_snapshot_errors_total", "Snapshot reads that failed.", snapshotErrors.sum());
         counter(sb, "rollcast_fanout_snapshot_rejections_total", "Snapshot reads refused because snapshot.queue was full (sessions retry with backoff).", snapshotRejections.sum());

@@ -91,7 +91,7 @@ public record FanoutConfig(
         opt("client.max-stall", "30s", "A client whose socket stays unwritable this long is disconnected.");
         opt("auth.secret", "", "HS256 key of the tokens (at least 32 bytes). Prefer the env variable ROLLCAST_FANOUT_AUTH_SECRET or auth.secret-file.");
         opt("auth.secret-file", "", "File holding the HS256 key (trailing newline ignored); used when auth.secret is empty.");
-        opt("auth.clock-skew", "30s", "Tolerance on exp, nbf and iat (a token issued later than now plus this is refused).");
+        opt("auth.clock-skew", "30s", "Tolerance on exp, nbf and iat (a token issued later than now plus this is refused); an open stream is ended at exp plus this.");
         opt("auth.cookie", "rollcast_token", "Name of the cookie that may carry the token.");
         opt("redis.uri", "redis://127.0.0.1:16379", "Redis with the delta channels and recovery streams.");
         opt("store.type", "postgres", "Snapshot store: postgres, clickhouse, or none (empty snapshots; deltas only).");

@@ -108,8 +108,16 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private StreamQuery query(FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
-        Principal p = authorize(req, qs);
+        return query(qs, authorize(req, qs));
+    }
+
+    private StreamQuery query(QueryStringDecoder qs, Principal p) throws AuthException, BadRequest {
         return Requests.query(qs, p, System.currentTimeMillis(), server.config().defaultRange(), server.config().maxRange());
+    }
+
+    /** When a stream of {@code p} is ended: its token's expiry plus the clock skew the token was accepted with. */
+    private long expiry(Principal p) {
+        return p.expiresAt() + server.config().clockSkew().toMillis();
     }
 
     private void health(ChannelHandlerContext ctx, boolean keepAlive) {
@@ -177,13 +185,14 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private void stream(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
-        StreamQuery q = query(req, qs);
+        Principal p = authorize(req, qs);
+        StreamQuery q = query(qs, p);
         String last = req.headers().get("Last-Event-ID");
         if (last == null) last = Requests.param(qs.parameters(), "last_event_id");
         Cursor cursor = lastEventId(last);
         refuseWhenSaturated();
         SseTransport transport = new SseTransport(ctx.channel());
-        Session session = new Session(server.sessionServices(), transport, q, cursor);
+        Session session = new Session(server.sessionServices(), transport, q, cursor, expiry(p));
         ctx.pipeline().replace(this, "sse", new SseStreamHandler(session));
         ctx.write(SseTransport.head(), ctx.voidPromise());
         ctx.writeAndFlush(SseTransport.retry(server.config().sseRetry().toMillis()), ctx.voidPromise());
@@ -193,7 +202,8 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private void websocket(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
-        StreamQuery q = query(req, qs);
+        Principal p = authorize(req, qs);
+        StreamQuery q = query(qs, p);
         Cursor cursor = lastEventId(Requests.param(qs.parameters(), "last_event_id"));
         refuseWhenSaturated();
         String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + "/v1/ws";
@@ -204,7 +214,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         WsTransport transport = new WsTransport(ctx.channel());
-        Session session = new Session(server.sessionServices(), transport, q, cursor);
+        Session session = new Session(server.sessionServices(), transport, q, cursor, expiry(p));
         handshaker.handshake(ctx.channel(), req).addListener(f -> {
             if (!f.isSuccess()) {
                 ctx.close();

@@ -59,6 +59,7 @@ public final class Session {
     private final Channel channel;
     private final EventLoop loop;
     private final StreamQuery query;
+    private final long expiresAt;
     private final TreeMap<Long, String> channels = new TreeMap<>(); // hour -> channel name
     private final Map<String, StreamId> positions = new HashMap<>();
     private final Map<Long, String> hourNames = new HashMap<>();
@@ -80,13 +81,18 @@ public final class Session {
     /** Retries of a snapshot the full pool refused (backoff 0.25, 0.5, 1, 2, 4, 4 s, each plus up to as much jitter). */
     private static final int MAX_BUSY_RETRIES = 6;
 
-    public Session(Services sv, Transport transport, StreamQuery query, Cursor resumeFrom) {
+    /**
+     * A session for {@code query}, resuming after {@code resumeFrom} (may be null), ended once the clock
+     * passes {@code expiresAt} (epoch ms: the token's expiry plus the clock skew).
+     */
+    public Session(Services sv, Transport transport, StreamQuery query, Cursor resumeFrom, long expiresAt) {
         this.sv = sv;
         this.transport = transport;
         this.channel = transport.channel();
         this.loop = channel.eventLoop();
         this.query = query;
         this.resumeFrom = resumeFrom;
+        this.expiresAt = expiresAt;
     }
 
     EventLoop loop() {
@@ -372,9 +378,13 @@ public final class Session {
         sv.hub().ready(channels.values()).whenComplete((ok, err) -> loop.execute(() -> beginSync(err)));
     }
 
-    /** Periodic (per loop): stall check, ping, next hour's channel for open-ended queries. */
+    /** Periodic (per loop): token expiry, stall check, ping, next hour's channel for open-ended queries. */
     void tick(long now) {
         if (state == State.CLOSED) return;
+        if (now >= expiresAt) {
+            expire();
+            return;
+        }
         if (unwritableSince != 0 && !channel.isWritable() && now - unwritableSince >= sv.maxStallMs()) {
             LOG.debug("closing a client unwritable for {} ms", now - unwritableSince);
             sv.metrics().slowDisconnects.increment();
@@ -395,6 +405,17 @@ public final class Session {
                 sv.hub().acquire(ch);
             }
         }
+    }
+
+    /** The token expired: a last frame saying so (SSE error event, WebSocket close 1008), then the connection is closed. */
+    private void expire() {
+        sv.metrics().expiredDisconnects.increment();
+        cleanUp();
+        if (!channel.isWritable()) { // a stuck client would hold the last frame, and the connection, forever
+            channel.close();
+            return;
+        }
+        channel.writeAndFlush(transport.expired()).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void fail(String reason) {

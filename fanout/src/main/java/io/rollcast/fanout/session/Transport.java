@@ -10,6 +10,12 @@ public interface Transport {
     /** A ready-to-write frame: event type, id (may be null) and the JSON payload bytes (shared, not copied). */
     Object frame(String event, String id, byte[] json);
 
+    /**
+     * The last frame before the server ends the stream because the token expired: SSE an {@code error}
+     * event {@code {"error":"auth_expired",...}}, WebSocket a close frame 1008 (policy violation).
+     */
+    Object expired();
+
     /** A keep-alive frame (SSE comment / WebSocket ping). */
     Object ping();
 

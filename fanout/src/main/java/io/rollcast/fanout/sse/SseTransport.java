@@ -26,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 public final class SseTransport implements Transport {
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EXPIRED = "{\"error\":\"auth_expired\",\"message\":\"token expired; reconnect with a fresh token\"}"
+            .getBytes(StandardCharsets.US_ASCII);
 
     private final Channel channel;
 
@@ -58,6 +60,11 @@ public final class SseTransport implements Transport {
         String head = (id == null ? "" : "id: " + id + "\n") + "event: " + event + "\ndata: ";
         ByteBuf buf = Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.UTF_8), json, END);
         return new DefaultHttpContent(buf);
+    }
+
+    @Override
+    public Object expired() {
+        return frame("error", null, EXPIRED);
     }
 
     @Override

@@ -4,8 +4,10 @@ import io.rollcast.fanout.session.Transport;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 import java.nio.charset.StandardCharsets;
 
@@ -31,6 +33,11 @@ public final class WsTransport implements Transport {
     public Object frame(String event, String id, byte[] json) {
         String head = "{\"event\":\"" + event + "\"" + (id == null ? "" : ",\"id\":\"" + id + "\"") + ",\"data\":";
         return new TextWebSocketFrame(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.UTF_8), json, END));
+    }
+
+    @Override
+    public Object expired() {
+        return new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "auth_expired: token expired");
     }
 
     @Override
