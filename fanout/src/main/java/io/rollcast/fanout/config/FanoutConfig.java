@@ -43,6 +43,7 @@ public record FanoutConfig(
         String authSecret,
         Duration clockSkew,
         String authCookie,
+        List<String> allowedOrigins,
         String redisUri,
         String storeType,
         String postgresUrl,
@@ -93,6 +94,7 @@ public record FanoutConfig(
         opt("auth.secret-file", "", "File holding the HS256 key (trailing newline ignored); used when auth.secret is empty.");
         opt("auth.clock-skew", "30s", "Tolerance on exp, nbf and iat (a token issued later than now plus this is refused); an open stream is ended at exp plus this.");
         opt("auth.cookie", "rollcast_token", "Name of the cookie that may carry the token.");
+        opt("auth.allowed-origins", "", "Comma-separated origins (scheme://host[:port]) besides the server's own (as in the Host header) whose pages may use the cookie token; a cookie-authenticated request or WebSocket upgrade with another Origin gets 403.");
         opt("redis.uri", "redis://127.0.0.1:16379", "Redis with the delta channels and recovery streams.");
         opt("store.type", "postgres", "Snapshot store: postgres, clickhouse, or none (empty snapshots; deltas only).");
         opt("store.postgres.url", "jdbc:postgresql://127.0.0.1:15432/postgres", "JDBC URL of the Postgres store.");
@@ -237,6 +239,23 @@ public record FanoutConfig(
         };
     }
 
+    private static final Pattern ORIGIN = Pattern.compile("https?://[a-z0-9.-]+(:\\d{1,5})?|https?://\\[[0-9a-f:.]+\\](:\\d{1,5})?");
+
+    /** A comma-separated list of origins {@code scheme://host[:port]} (http or https, no path), lower-cased. */
+    private static List<String> origins(String s) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String part : s.split(",")) {
+            String o = part.trim().toLowerCase(Locale.ROOT);
+            if (o.endsWith("/")) o = o.substring(0, o.length() - 1); // an Origin header never has the slash
+            if (o.isEmpty()) continue;
+            if (!ORIGIN.matcher(o).matches()) {
+                throw new IllegalArgumentException("'" + part.trim() + "' is not an origin: scheme://host[:port] with http or https, no path or '*'");
+            }
+            out.add(o);
+        }
+        return List.copyOf(out);
+    }
+
     private static String identifier(String s) {
         if (!s.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) throw new IllegalArgumentException("must be an identifier [A-Za-z_][A-Za-z0-9_]*");
         return s;
@@ -286,6 +305,7 @@ public record FanoutConfig(
                     if (!s.matches("[A-Za-z0-9_-]{1,64}")) throw new IllegalArgumentException("must match [A-Za-z0-9_-]{1,64}");
                     return s;
                 }),
+                parse(raw, "auth.allowed-origins", FanoutConfig::origins),
                 parse(raw, "redis.uri", prefixed("redis://", "rediss://")),
                 parse(raw, "store.type", oneOf("postgres", "clickhouse", "none")),
                 parse(raw, "store.postgres.url", prefixed("jdbc:postgresql://")),

@@ -103,8 +103,18 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
     }
 
+    /**
+     * The verified principal of the request. A token from the cookie is an ambient credential (a browser
+     * attaches it to cross-site requests and WebSocket upgrades too), so it is accepted only with no
+     * Origin, the server's own, or one in {@code auth.allowed-origins}; else 403.
+     */
     private Principal authorize(FullHttpRequest req, QueryStringDecoder qs) throws AuthException {
-        return server.verifier().verify(Requests.token(req, qs, server.config().authCookie()));
+        Requests.Credential c = Requests.credential(req, qs, server.config().authCookie());
+        if (c.fromCookie() && !Requests.originAllowed(req.headers().get(HttpHeaderNames.ORIGIN), req.headers().get(HttpHeaderNames.HOST),
+                server.config().allowedOrigins())) {
+            throw new AuthException(403, "forbidden", "origin not allowed for cookie authentication");
+        }
+        return server.verifier().verify(c.token());
     }
 
     private StreamQuery query(FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {

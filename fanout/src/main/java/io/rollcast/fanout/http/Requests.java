@@ -26,17 +26,53 @@ public final class Requests {
 
     private Requests() {}
 
+    /** A request's token (null if none) and whether it came from the cookie, an ambient credential a browser sends cross-site too. */
+    public record Credential(String token, boolean fromCookie) {}
+
     /** The token from {@code Authorization: Bearer}, then the cookie, then {@code access_token}; null if none. */
     public static String token(HttpRequest req, QueryStringDecoder qs, String cookieName) {
+        return credential(req, qs, cookieName).token();
+    }
+
+    /** The token as {@link #token} finds it, with where it came from. */
+    public static Credential credential(HttpRequest req, QueryStringDecoder qs, String cookieName) {
         String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) return auth.substring(7).trim();
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) return new Credential(auth.substring(7).trim(), false);
         String cookies = req.headers().get(HttpHeaderNames.COOKIE);
         if (cookies != null) {
             for (Cookie c : ServerCookieDecoder.LAX.decode(cookies)) {
-                if (c.name().equals(cookieName)) return c.value();
+                if (c.name().equals(cookieName)) return new Credential(c.value(), true);
             }
         }
-        return param(qs.parameters(), "access_token");
+        return new Credential(param(qs.parameters(), "access_token"), false);
+    }
+
+    /**
+     * Whether a request with {@code Origin: origin} may use a cookie token: no Origin (not a browser,
+     * or a same-origin GET, for which browsers send none), the server's own origin (scheme http or
+     * https, host and port as in the {@code Host} header), or an origin in {@code allowed}
+     * ({@code scheme://host[:port]}, lower case). {@code Origin: null} and anything unparsable are refused.
+     */
+    public static boolean originAllowed(String origin, String host, List<String> allowed) {
+        if (origin == null) return true;
+        String o = origin.trim().toLowerCase(java.util.Locale.ROOT);
+        if (allowed.contains(o)) return true;
+        if (host == null || host.isEmpty()) return false;
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(o);
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+        String scheme = uri.getScheme();
+        if (!"http".equals(scheme) && !"https".equals(scheme)) return false;
+        if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) return false;
+        if (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) return false;
+        String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+        String authority = uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+        if (h.equals(authority)) return true;
+        int defaultPort = scheme.equals("https") ? 443 : 80;
+        return uri.getPort() == -1 ? h.equals(authority + ":" + defaultPort) : uri.getPort() == defaultPort && h.equals(uri.getHost());
     }
 
     static String param(Map<String, List<String>> params, String name) {

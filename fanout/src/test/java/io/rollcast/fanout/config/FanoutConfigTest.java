@@ -43,6 +43,17 @@ class FanoutConfigTest {
     }
 
     @Test
+    void allowedOriginsAreAListOfSchemeHostPortAndAnythingElseStopsStartUpNamingTheKey() {
+        assertThat(FanoutConfig.of(Map.of("auth.secret", SECRET)).allowedOrigins()).isEmpty();
+        assertThat(FanoutConfig.of(Map.of("auth.secret", SECRET, "auth.allowed-origins", " https://Dash.example/ ,http://localhost:3000,http://[::1]:8080"))
+                .allowedOrigins()).containsExactly("https://dash.example", "http://localhost:3000", "http://[::1]:8080");
+        for (String bad : new String[] {"*", "dash.example", "https://dash.example/app", "ftp://dash.example", "https://*.example"}) {
+            assertThatThrownBy(() -> FanoutConfig.of(Map.of("auth.secret", SECRET, "auth.allowed-origins", bad)))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("'auth.allowed-origins'");
+        }
+    }
+
+    @Test
     void aMissingOrShortSecretStopsStartUp(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> FanoutConfig.of(Map.of())).hasMessageContaining("'auth.secret'");
         assertThatThrownBy(() -> FanoutConfig.of(Map.of("auth.secret", "short"))).hasMessageContaining("at least 32 bytes");
