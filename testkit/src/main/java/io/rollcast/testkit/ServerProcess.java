@@ -49,6 +49,25 @@ final class ServerProcess implements AutoCloseable {
    * {@code ${java.io.tmpdir}/servers}; fails with a message naming {@code bin/stack install}.
    */
   static ServerProcess start(String name, int portCount, Map<String, String> env) {
+    // free ports are found by binding port 0 and releasing it; until the server binds them, an
+    // outgoing connection of this machine can take one (seen once in CI: a Flink TaskManager died
+    // at start). So a failed start is tried again, on fresh ports, before it counts.
+    IllegalStateException last = null;
+    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+      try {
+        return startOnce(name, portCount, env);
+      } catch (IllegalStateException e) {
+        if (e.getMessage() != null && e.getMessage().contains("is missing")) throw e; // not installed: no retry helps
+        last = e;
+        LOG.warn("{} did not start (attempt {} of {}): {}", name, attempt, START_ATTEMPTS, e.getMessage());
+      }
+    }
+    throw last;
+  }
+
+  private static final int START_ATTEMPTS = 3;
+
+  private static ServerProcess startOnce(String name, int portCount, Map<String, String> env) {
     Path root = repoRoot();
     Path script = root.resolve("bin/lib/" + name + ".sh");
     if (!Files.isRegularFile(script)) {
