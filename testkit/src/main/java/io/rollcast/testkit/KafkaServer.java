@@ -69,8 +69,7 @@ public final class KafkaServer {
     try (Admin admin = Admin.create(clientProperties())) {
       admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get(30, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name).partitions().stream()
-          .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+      while (!everyPartitionHasALeader(admin, name)) {
         if (System.nanoTime() > deadline) throw new TimeoutException("no leader for every partition of " + name);
         Thread.sleep(100);
       }
@@ -79,6 +78,18 @@ public final class KafkaServer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while creating topic " + name, e);
+    }
+  }
+
+  /** False while the topic's metadata has not reached the broker's cache (UnknownTopicOrPartition) or a partition has no leader. */
+  private static boolean everyPartitionHasALeader(Admin admin, String name)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    try {
+      return admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name).partitions().stream()
+          .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) return false;
+      throw e;
     }
   }
 
