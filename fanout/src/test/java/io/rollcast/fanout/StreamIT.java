@@ -21,7 +21,6 @@ import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -231,21 +230,8 @@ class StreamIT {
         String tenant = "ws";
         long w = minuteAgo(1);
         TestServer.insertRow(pgUrl, tenant, "t", SPEC, w, 60_000, 1, 1, 2);
-        LinkedBlockingQueue<String> in = new LinkedBlockingQueue<>();
-        WebSocket.Listener listener = new WebSocket.Listener() {
-            private final StringBuilder part = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                part.append(data);
-                if (last) {
-                    in.add(part.toString());
-                    part.setLength(0);
-                }
-                ws.request(1);
-                return null;
-            }
-        };
+        WsFrames listener = new WsFrames();
+        LinkedBlockingQueue<String> in = listener.frames;
         String url = "ws://127.0.0.1:" + server.port() + "/v1/ws?spec=" + SPEC + "&access_token=" + TestServer.token(tenant, SPEC);
         HttpClient http = HttpClient.newHttpClient();
         WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create(url), listener).get(10, TimeUnit.SECONDS);

@@ -18,9 +18,6 @@ import java.net.http.WebSocket;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,42 +71,16 @@ class TokenExpiryIT {
     void aWebSocketIsClosedWithPolicyViolationWhenItsTokenExpires() throws Exception {
         Object[] t = shortLivedToken("expiry-ws");
         long expMs = (long) t[1];
-        LinkedBlockingQueue<String> in = new LinkedBlockingQueue<>();
-        CompletableFuture<Object[]> closed = new CompletableFuture<>();
-        WebSocket.Listener listener = new WebSocket.Listener() {
-            private final StringBuilder part = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                part.append(data);
-                if (last) {
-                    in.add(part.toString());
-                    part.setLength(0);
-                }
-                ws.request(1);
-                return null;
-            }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-                closed.complete(new Object[] {statusCode, reason, System.currentTimeMillis()});
-                return null;
-            }
-
-            @Override
-            public void onError(WebSocket ws, Throwable error) {
-                closed.completeExceptionally(error);
-            }
-        };
+        WsFrames listener = new WsFrames();
         String url = "ws://127.0.0.1:" + server.port() + "/v1/ws?spec=" + SPEC + "&access_token=" + t[0];
         WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(url), listener).get(10, TimeUnit.SECONDS);
         try {
-            assertThat(JSON.readTree(in.poll(10, TimeUnit.SECONDS)).get("event").asText()).isEqualTo("snapshot");
-            Object[] close = closed.get(15, TimeUnit.SECONDS);
-            assertThat((int) close[0]).as("close code: policy violation").isEqualTo(1008);
-            assertThat((String) close[1]).contains("expired");
-            assertThat((long) close[2]).isGreaterThanOrEqualTo(expMs);
-            assertThat((long) close[2] - expMs).isLessThan(SKEW_MS + 4_000);
+            assertThat(JSON.readTree(listener.frames.poll(10, TimeUnit.SECONDS)).get("event").asText()).isEqualTo("snapshot");
+            WsFrames.Close close = listener.closed.get(15, TimeUnit.SECONDS);
+            assertThat(close.code()).as("close code: policy violation").isEqualTo(1008);
+            assertThat(close.reason()).contains("expired");
+            assertThat(close.atMs()).isGreaterThanOrEqualTo(expMs);
+            assertThat(close.atMs() - expMs).isLessThan(SKEW_MS + 4_000);
         } finally {
             ws.abort();
         }

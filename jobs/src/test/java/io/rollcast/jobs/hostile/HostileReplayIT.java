@@ -268,9 +268,10 @@ class HostileReplayIT {
         }
         assertThat(diff(pgRows)).as(run.name() + ": Postgres vs oracle").isEmpty();
         assertThat(diff(chRows)).as(run.name() + ": ClickHouse vs oracle").isEmpty();
-        assertThat(deadLetters(kafka, run.dlq())).as(run.name() + ": dead letters by source position").isEqualTo(expected.deadLetters());
+        List<ConsumerRecord<byte[], byte[]>> dlq = readAll(kafka, run.dlq());
+        assertThat(deadLetters(dlq)).as(run.name() + ": dead letters by source position").isEqualTo(expected.deadLetters());
         assertThat(lateEvents(kafka, run.late())).as(run.name() + ": too-late events by source position").isEqualTo(expected.tooLate());
-        var huge = readAll(kafka, run.dlq()).stream().filter(r -> header(r, KafkaIo.H_TRUNCATED) != null).toList();
+        var huge = dlq.stream().filter(r -> header(r, KafkaIo.H_TRUNCATED) != null).toList();
         assertThat(huge).as(run.name() + ": the 1.5 MB record's dead letter").isNotEmpty().allSatisfy(r -> {
             assertThat(r.value()).hasSize(JobConfig.defaults().dlqMaxValueBytes()).startsWith(java.util.Arrays.copyOf(HUGE, 100));
             assertThat(header(r, KafkaIo.H_TRUNCATED)).isEqualTo("value");
@@ -311,9 +312,9 @@ class HostileReplayIT {
     }
 
     /** Dead letters as source position -> reason; a position written twice (a restart) must carry the same reason. */
-    static Map<String, String> deadLetters(KafkaServer kafka, String dlq) {
+    static Map<String, String> deadLetters(List<ConsumerRecord<byte[], byte[]>> dlq) {
         Map<String, String> out = new TreeMap<>();
-        for (var r : readAll(kafka, dlq)) {
+        for (var r : dlq) {
             String pos = header(r, KafkaIo.H_PARTITION) + "/" + header(r, KafkaIo.H_OFFSET);
             String reason = header(r, KafkaIo.H_REASON);
             String before = out.put(pos, reason);
