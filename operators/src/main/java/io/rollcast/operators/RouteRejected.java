@@ -54,11 +54,6 @@ public final class RouteRejected extends ProcessFunction<Ingested, Event> implem
     private transient ListState<long[]> clockState;
     private transient Map<Integer, PartitionClock> clocks;
 
-    /** Classic watermark (every event moves time), no out-of-orderness: for tests of routing only. */
-    public RouteRejected() {
-        this(1, Duration.ZERO);
-    }
-
     /**
      * @param confirmations as {@link EventWatermarks}'s, so the stamps equal the source's watermarks
      * @param maxOutOfOrderness as {@link EventWatermarks}'s
