@@ -12,7 +12,7 @@ import io.rollcast.fanout.session.Router;
 import io.rollcast.fanout.session.Session;
 import io.rollcast.fanout.snapshot.SnapshotService;
 import io.rollcast.fanout.snapshot.Stores;
-import io.rollcast.query.RollupQuery;
+import io.rollcast.store.RollupQuery;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -1,6 +1,6 @@
 package io.rollcast.fanout;
 
-import io.rollcast.fanout.redis.Channels;
+import io.rollcast.model.Channels;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,6 +1,6 @@
 package io.rollcast.fanout;
 
-import io.rollcast.fanout.redis.Channels;
+import io.rollcast.model.Channels;
 import io.rollcast.testkit.PostgresServer;
 import io.rollcast.testkit.RealServers;
 import io.rollcast.testkit.RedisServer;

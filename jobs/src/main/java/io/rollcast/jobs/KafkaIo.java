@@ -5,7 +5,7 @@ import io.rollcast.model.Ingested;
 import io.rollcast.model.Rejected;
 import io.rollcast.model.WindowRow;
 import io.rollcast.operators.EventParser;
-import io.rollcast.sinks.RowJson;
+import io.rollcast.model.RowCodec;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -96,7 +96,7 @@ public final class KafkaIo {
                     h.add(new RecordHeader(H_TOPIC, utf8(sourceTopic)));
                     h.add(new RecordHeader(H_PARTITION, utf8(Integer.toString(e.partition()))));
                     h.add(new RecordHeader(H_OFFSET, utf8(Long.toString(e.offset()))));
-                    return new ProducerRecord<>(topic, null, null, utf8(e.tenantId()), RowJson.event(e), h);
+                    return new ProducerRecord<>(topic, null, null, utf8(e.tenantId()), RowCodec.eventJson(e), h);
                 })
                 .build();
     }
@@ -107,7 +107,7 @@ public final class KafkaIo {
                 .setBootstrapServers(cfg.kafkaBootstrap())
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setRecordSerializer((KafkaRecordSerializationSchema<WindowRow>) (r, ctx, ts) ->
-                        new ProducerRecord<>(topic, utf8(r.tenantId()), RowJson.row(r)))
+                        new ProducerRecord<>(topic, utf8(r.tenantId()), RowCodec.rowJson(r)))
                 .build();
     }
 

@@ -6,7 +6,7 @@ import io.rollcast.sinks.ClickHouseRollupSink;
 import io.rollcast.sinks.ClickHouseSettings;
 import io.rollcast.sinks.PostgresRollupSink;
 import io.rollcast.sinks.PostgresSettings;
-import io.rollcast.sinks.schema.SchemaMigrations;
+import io.rollcast.store.SchemaMigrations;
 
 import org.apache.flink.streaming.api.datastream.DataStream;
 
@@ -69,7 +69,7 @@ public final class StoreSinks {
         }
         if (clickhouse) {
             ClickHouseSettings s = clickhouse(cfg);
-            List<String> applied = SchemaMigrations.applyClickHouse(s);
+            List<String> applied = SchemaMigrations.applyClickHouse(s.endpoint());
             out.add("clickhouse " + s.table() + ": " + (applied.isEmpty() ? "up to date" : "applied " + String.join(", ", applied)));
         }
         return out;

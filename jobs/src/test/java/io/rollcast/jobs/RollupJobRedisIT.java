@@ -6,7 +6,7 @@ import io.rollcast.model.Ingested;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 import io.rollcast.operators.EventParser;
-import io.rollcast.sinks.redis.DeltaMessages;
+import io.rollcast.model.Channels;
 import io.rollcast.sinks.redis.DeltaSubscriber;
 import io.rollcast.testkit.KafkaServer;
 import io.rollcast.testkit.RealServers;
@@ -154,7 +154,7 @@ class RollupJobRedisIT {
         });
         for (int i = 0; i < got.size(); i++) {
             JsonNode m = msgs.get(i);
-            assertThat(got.get(i).channel()).isEqualTo(DeltaMessages.channel(m.get("tenant_id").asText(),
+            assertThat(got.get(i).channel()).isEqualTo(Channels.channelOfWindow(m.get("tenant_id").asText(),
                     m.get("spec").asText(), m.get("window_start").asLong()));
         }
 
@@ -192,19 +192,19 @@ class RollupJobRedisIT {
         for (var r : got) byChannel.computeIfAbsent(r.channel(), c -> new ArrayList<>()).add(r);
         try (Jedis j = new Jedis(redis.uri())) {
             for (var e : byChannel.entrySet()) {
-                List<StreamEntry> entries = j.xrange(DeltaMessages.streamKey(e.getKey()), (StreamEntryID) null, null);
+                List<StreamEntry> entries = j.xrange(Channels.stream(e.getKey()), (StreamEntryID) null, null);
                 List<JsonNode> received = e.getValue().stream().map(DeltaSubscriber.Received::json).toList();
                 assertThat(entries).extracting(x -> x.getID().toString())
                         .containsExactlyElementsOf(received.stream().map(m -> m.get("stream_id").asText()).toList());
                 for (int i = 0; i < entries.size(); i++) {
                     var stored = (com.fasterxml.jackson.databind.node.ObjectNode) received.get(i).deepCopy();
                     stored.remove("stream_id");
-                    assertThat(DeltaSubscriber.parse(entries.get(i).getFields().get(DeltaMessages.STREAM_FIELD))).isEqualTo(stored);
+                    assertThat(DeltaSubscriber.parse(entries.get(i).getFields().get(Channels.STREAM_FIELD))).isEqualTo(stored);
                 }
             }
             List<JsonNode> onHour = onChannel.stream().map(DeltaSubscriber.Received::json).toList();
             int mid = onHour.size() / 2;
-            List<StreamEntry> resumed = j.xrange(DeltaMessages.streamKey(hour23), new StreamEntryID(onHour.get(mid).get("stream_id").asText()), null);
+            List<StreamEntry> resumed = j.xrange(Channels.stream(hour23), new StreamEntryID(onHour.get(mid).get("stream_id").asText()), null);
             assertThat(resumed).hasSize(onHour.size() - mid);
         }
     }
@@ -265,10 +265,10 @@ class RollupJobRedisIT {
         try (Jedis j = new Jedis(redis.uri())) {
             String cursor = ScanParams.SCAN_POINTER_START;
             do {
-                ScanResult<String> page = j.scan(cursor, new ScanParams().match(DeltaMessages.STREAM_PREFIX + "*").count(500));
+                ScanResult<String> page = j.scan(cursor, new ScanParams().match(Channels.STREAM_PREFIX + "*").count(500));
                 for (String stream : page.getResult()) {
                     for (StreamEntry e : j.xrange(stream, (StreamEntryID) null, null)) {
-                        seen.add(DeltaSubscriber.parse(e.getFields().get(DeltaMessages.STREAM_FIELD)));
+                        seen.add(DeltaSubscriber.parse(e.getFields().get(Channels.STREAM_FIELD)));
                     }
                 }
                 cursor = page.getCursor();

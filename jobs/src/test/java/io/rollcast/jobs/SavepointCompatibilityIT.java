@@ -7,7 +7,7 @@ import io.rollcast.model.Ingested;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 import io.rollcast.operators.EventParser;
-import io.rollcast.sinks.RowJson;
+import io.rollcast.model.RowCodec;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -146,7 +146,7 @@ class SavepointCompatibilityIT {
         Map<String, WindowRow> latest = Oracle.latest(out.rows().drain());
         try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(FIXTURE.resolve("rows-before.jsonl.gz")))) {
             for (WindowRow r : latest.values()) {
-                o.write(RowJson.row(r));
+                o.write(RowCodec.rowJson(r));
                 o.write('\n');
             }
         }

@@ -62,7 +62,7 @@ public final class DeltaEmitter extends KeyedProcessFunction<String, WindowRow, 
 
     /** The key of {@link WindowRollups} for a row of it: {@code tenant|type}. */
     public static String rollupKey(WindowRow r) {
-        return r.tenantId() + '|' + r.eventType();
+        return r.rollupKey();
     }
 
     /** The {@code last-emitted} state, write-through unless {@link DeltaEmitterOperator} enables write-back. */

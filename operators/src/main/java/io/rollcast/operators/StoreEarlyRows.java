@@ -53,7 +53,7 @@ public final class StoreEarlyRows extends AbstractStreamOperator<WindowRow> impl
     }
 
     static String windowKey(WindowRow r) {
-        return r.tenantId() + '|' + r.eventType() + '|' + r.spec() + '|' + r.windowStart();
+        return r.windowKey();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.rollcast.operators;
 
+import io.rollcast.model.Keys;
 import io.rollcast.model.Event;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
@@ -367,9 +368,8 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
             this.out = out;
             this.m = m;
             String key = ctx.getCurrentKey();
-            int bar = key.indexOf('|');
-            this.tenant = key.substring(0, bar);
-            this.type = key.substring(bar + 1);
+            this.tenant = Keys.tenantOf(key);
+            this.type = Keys.typeOf(key);
             this.now = ctx.timerService().currentProcessingTime();
         }
 

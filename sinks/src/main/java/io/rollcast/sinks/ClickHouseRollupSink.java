@@ -1,5 +1,8 @@
 package io.rollcast.sinks;
 
+import io.rollcast.store.ClickHouseRowBinary;
+import org.apache.flink.connector.base.sink.writer.ElementConverter;
+
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 
@@ -41,7 +44,7 @@ public final class ClickHouseRollupSink extends AsyncSinkBase<WindowRow, byte[]>
     private final ClickHouseSettings settings;
 
     public ClickHouseRollupSink(ClickHouseSettings s) {
-        super(new ClickHouseRowBinary(),
+        super((ElementConverter<WindowRow, byte[]>) (row, context) -> ClickHouseRowBinary.encode(row),
                 s.batchSize(),
                 s.maxInFlight(),
                 // buffer: a few batches per in-flight slot, then back-pressure

@@ -1,5 +1,8 @@
 package io.rollcast.sinks;
 
+import io.rollcast.store.ClickHouseHttp;
+import io.rollcast.store.ClickHouseRowBinary;
+
 import io.rollcast.model.WindowRow;
 
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -16,11 +19,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -31,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends batches of rows to ClickHouse as {@code INSERT ... FORMAT RowBinary} (rows encoded by
- * {@link ClickHouseRowBinary}) with {@link HttpClient#sendAsync}; retries 5xx
+ * {@link ClickHouseRowBinary}) with {@link ClickHouseHttp#sendAsync}; retries 5xx
  * responses and I/O errors with exponential backoff (the batch goes back to the head of the
  * buffer), and fails the job at once on a 4xx response, quoting the server's message.
  *
@@ -44,8 +42,8 @@ final class ClickHouseRollupWriter extends AsyncSinkWriter<WindowRow, byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseRollupWriter.class);
 
     private final ClickHouseSettings settings;
-    private final URI insertUri;
-    private final HttpClient http;
+    private final String insertSql;
+    private final ClickHouseHttp http;
     private final ScheduledExecutorService retryTimer;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
 
@@ -53,8 +51,8 @@ final class ClickHouseRollupWriter extends AsyncSinkWriter<WindowRow, byte[]> {
             AsyncSinkWriterConfiguration config, Collection<BufferedRequestState<byte[]>> state, ClickHouseSettings settings) {
         super(converter, context, config, state, new SimpleBatchCreator<>(config.getMaxBatchSizeInBytes()), new DequeRequestBuffer<>());
         this.settings = settings;
-        this.insertUri = settings.uri(ClickHouseRowBinary.insertSql(settings.table()));
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.insertSql = ClickHouseRowBinary.insertSql(settings.table());
+        this.http = new ClickHouseHttp(settings.endpoint());
         this.retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "clickhouse-sink-retry");
             t.setDaemon(true);
@@ -64,12 +62,7 @@ final class ClickHouseRollupWriter extends AsyncSinkWriter<WindowRow, byte[]> {
 
     @Override
     protected void submitRequestEntries(List<byte[]> rows, ResultHandler<byte[]> result) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(insertUri)
-                .timeout(Duration.ofMillis(settings.requestTimeoutMs()))
-                .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body(rows)));
-        settings.authorization().ifPresent(a -> request.header("Authorization", a));
-        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+        http.sendAsync(insertSql, body(rows), Duration.ofMillis(settings.requestTimeoutMs()))
                 .whenComplete((response, error) -> {
                     if (error != null) {
                         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null

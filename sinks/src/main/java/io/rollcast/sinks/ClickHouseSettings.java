@@ -1,11 +1,9 @@
 package io.rollcast.sinks;
 
+import io.rollcast.store.ClickHouseEndpoint;
+
 import java.io.Serializable;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.Optional;
 
 /**
  * Where and how the ClickHouse sink writes over HTTP: server URL, database, credentials, and the
@@ -23,18 +21,13 @@ public record ClickHouseSettings(String url, String database, String user, Strin
     public static final long MAX_BACKOFF_MS = 5_000;
 
     public ClickHouseSettings {
-        if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
-            throw new IllegalArgumentException("ClickHouse URL must start with http:// or https:// but is '" + url + "'");
-        }
-        URI.create(url); // fails on a malformed URL
-        if (url.contains("?")) throw new IllegalArgumentException("ClickHouse URL must not carry a query string: " + url);
-        if (!url.endsWith("/")) url = url + "/";
-        Identifiers.require("ClickHouse database", database);
+        ClickHouseEndpoint e = new ClickHouseEndpoint(url, database, user, password); // validates
+        url = e.url();
+        user = e.user();
+        password = e.password();
         if (batchSize <= 0 || batchIntervalMs <= 0 || maxInFlight <= 0 || maxRetries < 0 || requestTimeoutMs <= 0) {
             throw new IllegalArgumentException("batch size, interval, in-flight and timeout must be positive, retries not negative");
         }
-        user = user == null ? "" : user;
-        password = password == null ? "" : password;
     }
 
     /** Defaults for batching and retries, for tests and tools. */
@@ -42,23 +35,14 @@ public record ClickHouseSettings(String url, String database, String user, Strin
         return new ClickHouseSettings(url, database, user, password, 5000, 1000, 2, 10, 30_000);
     }
 
+    /** Where the server is and who we are there. */
+    public ClickHouseEndpoint endpoint() {
+        return new ClickHouseEndpoint(url, database, user, password);
+    }
+
     /** The table the sink writes, {@code <database>.rollups}. */
     public String table() {
-        return database + ".rollups";
-    }
-
-    /**
-     * {@code <url>?database=..&compress=0&query=<sql>}: uncompressed responses (18.16 answers
-     * ClickHouse-compressed requests with empty bodies), SQL in the query string, data in the body.
-     */
-    public URI uri(String sql) {
-        return URI.create(url + "?compress=0&database=" + database + "&query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8));
-    }
-
-    /** The {@code Authorization: Basic ...} value, when a user is configured. */
-    public Optional<String> authorization() {
-        if (user.isEmpty()) return Optional.empty();
-        return Optional.of("Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        return endpoint().table();
     }
 
     @Override

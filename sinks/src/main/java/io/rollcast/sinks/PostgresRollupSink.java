@@ -1,5 +1,7 @@
 package io.rollcast.sinks;
 
+import io.rollcast.store.RollupTable;
+
 import io.rollcast.model.WindowRow;
 
 import org.apache.flink.api.connector.sink2.Sink;
@@ -37,13 +39,7 @@ public final class PostgresRollupSink {
 
     /** The upsert; every value is a bound parameter, only the validated table name is spliced in. */
     public static String upsertSql(String table) {
-        String t = Identifiers.require("Postgres table", table);
-        return "INSERT INTO " + t + " AS r (tenant_id, event_type, spec, window_start, window_end, count, sum, min, max, kind, version, emitted_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (tenant_id, spec, window_start, event_type) DO UPDATE SET"
-                + " window_end = EXCLUDED.window_end, count = EXCLUDED.count, sum = EXCLUDED.sum, min = EXCLUDED.min,"
-                + " max = EXCLUDED.max, kind = EXCLUDED.kind, version = EXCLUDED.version, emitted_at = EXCLUDED.emitted_at"
-                + " WHERE r.version < EXCLUDED.version";
+        return RollupTable.postgresUpsert(table);
     }
 
     /** Binds one row to {@link #upsertSql(String)}. */

@@ -1,5 +1,6 @@
 package io.rollcast.sinks;
 
+import io.rollcast.model.Identifiers;
 import java.io.Serializable;
 
 /**

@@ -1,8 +1,10 @@
 package io.rollcast.sinks;
 
+import io.rollcast.store.ClickHouseRowBinary;
+
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
-import io.rollcast.sinks.schema.SchemaMigrations;
+import io.rollcast.store.SchemaMigrations;
 
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;

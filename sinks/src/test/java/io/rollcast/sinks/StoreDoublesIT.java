@@ -2,7 +2,7 @@ package io.rollcast.sinks;
 
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
-import io.rollcast.sinks.schema.SchemaMigrations;
+import io.rollcast.store.SchemaMigrations;
 import io.rollcast.testkit.ClickHouseServer;
 import io.rollcast.testkit.PostgresServer;
 import io.rollcast.testkit.RealServers;
@@ -50,7 +50,7 @@ class StoreDoublesIT {
         PostgresSettings pgs = PostgresSettings.of(pgUrl, "", "", "rollups");
         ClickHouseSettings chs = ClickHouseSettings.of(ch.httpUrl(), "doubles_" + System.nanoTime(), "", "");
         SchemaMigrations.applyPostgres(pgUrl, "", "", "rollups");
-        SchemaMigrations.applyClickHouse(chs);
+        SchemaMigrations.applyClickHouse(chs.endpoint());
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);

@@ -1,5 +1,7 @@
 package io.rollcast.sinks;
 
+import io.rollcast.model.Identifiers;
+
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 import io.rollcast.testkit.ClickHouseServer;

@@ -1,7 +1,7 @@
 package io.rollcast.sinks;
 
 import io.rollcast.model.WindowRow;
-import io.rollcast.sinks.schema.SchemaMigrations;
+import io.rollcast.store.SchemaMigrations;
 import io.rollcast.testkit.ClickHouseServer;
 import io.rollcast.testkit.PostgresServer;
 import io.rollcast.testkit.RealServers;
@@ -49,7 +49,7 @@ class StoreSinksIdempotenceIT {
         ClickHouseSettings chs = new ClickHouseSettings(ch.httpUrl(), "idempotence_" + System.nanoTime(), "", "",
                 89, 50, 2, 3, 10_000);
         assertThat(SchemaMigrations.applyPostgres(pgUrl, "", "", "rollups")).containsExactly("V001__rollups");
-        assertThat(SchemaMigrations.applyClickHouse(chs)).containsExactly("V001__rollups");
+        assertThat(SchemaMigrations.applyClickHouse(chs.endpoint())).containsExactly("V001__rollups");
 
         run(changelog, pgs, chs);
         assertThat(StoreRows.diff(expected, StoreRows.postgres(pgUrl, "rollups"), StoreRows.EXACT, 10)).isEmpty();

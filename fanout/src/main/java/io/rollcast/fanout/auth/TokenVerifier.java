@@ -1,5 +1,6 @@
 package io.rollcast.fanout.auth;
 
+import io.rollcast.model.Names;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.MACVerifier;
@@ -16,7 +17,6 @@ import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Verifies HS256-signed JWTs and turns them into a {@link Principal}.
@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
 public final class TokenVerifier {
     public static final String TENANT_CLAIM = "tenant";
     public static final String SPECS_CLAIM = "specs";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final int MAX_TOKEN_CHARS = 4096;
 
     private final MACVerifier verifier;
@@ -94,7 +93,7 @@ public final class TokenVerifier {
             throw AuthException.unauthorized("ill-typed tenant or specs claim");
         }
         if (tenant == null) throw AuthException.unauthorized("token has no tenant claim");
-        if (!NAME.matcher(tenant).matches()) throw AuthException.unauthorized("token has no valid tenant");
+        if (!Names.isName(tenant)) throw AuthException.unauthorized("token has no valid tenant");
         if (specs.isEmpty()) throw AuthException.unauthorized("token has no specs claim");
         return new Principal(tenant, Set.copyOf(specs), exp.getTime());
     }

@@ -1,5 +1,7 @@
 package io.rollcast.fanout.config;
 
+import io.rollcast.model.Durations;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -188,20 +190,9 @@ public record FanoutConfig(
         }
     }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
-
-    /** Parses {@code 100ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d}. */
+    /** Parses {@code 100ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d} ({@link Durations}). */
     public static Duration duration(String s) {
-        Matcher m = DURATION.matcher(s.toLowerCase(Locale.ROOT));
-        if (!m.matches()) throw new IllegalArgumentException("not a duration (a number and ms, s, m, h or d, e.g. 5s)");
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return Durations.parse(s);
     }
 
     private static Function<String, Duration> positiveDuration() {

@@ -151,9 +151,9 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         StreamQuery q = query(req, qs);
         refuseWhenSaturated();
         List<String> channels = new ArrayList<>();
-        long last = q.to().map(t -> t - 1).orElse(System.currentTimeMillis() + io.rollcast.fanout.redis.Channels.HOUR_MS);
-        for (long h : io.rollcast.fanout.redis.Channels.hours(q.from(), Math.max(q.from(), last))) {
-            channels.add(io.rollcast.fanout.redis.Channels.channel(q.tenant(), q.spec(), h));
+        long last = q.to().map(t -> t - 1).orElse(System.currentTimeMillis() + io.rollcast.model.Channels.HOUR_MS);
+        for (long h : io.rollcast.model.Channels.hours(q.from(), Math.max(q.from(), last))) {
+            channels.add(io.rollcast.model.Channels.channel(q.tenant(), q.spec(), h));
         }
         server.snapshots().submit(() -> server.snapshots().read(q, channels)).whenComplete((s, err) -> ctx.executor().execute(() -> {
             if (err != null) {

@@ -1,5 +1,6 @@
 package io.rollcast.fanout.http;
 
+import io.rollcast.model.Names;
 import io.rollcast.fanout.auth.AuthException;
 import io.rollcast.fanout.auth.Principal;
 import io.rollcast.fanout.snapshot.StreamQuery;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Reads a streaming request: the token (header, cookie or {@code access_token}) and the query
@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
  * the token's).
  */
 public final class Requests {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private Requests() {}
 
@@ -86,15 +85,15 @@ public final class Requests {
         Map<String, List<String>> params = qs.parameters();
         String tenant = param(params, "tenant");
         if (tenant != null && !tenant.equals(p.tenant())) {
-            throw new AuthException(403, "forbidden", "the token is not for tenant " + (NAME.matcher(tenant).matches() ? tenant : "given"));
+            throw new AuthException(403, "forbidden", "the token is not for tenant " + (Names.isName(tenant) ? tenant : "given"));
         }
         String spec = param(params, "spec");
         if (spec == null || spec.isEmpty()) throw new BadRequest(400, "bad_request", "spec is required");
-        if (!NAME.matcher(spec).matches()) throw new BadRequest(400, "bad_request", "spec must match [A-Za-z0-9._-]{1,64}");
+        if (!Names.isName(spec)) throw new BadRequest(400, "bad_request", "spec must match " + Names.RULE);
         if (!p.mayRead(spec)) throw new AuthException(403, "forbidden", "the token does not allow spec " + spec);
         String type = param(params, "event_type");
         if (type != null && type.isEmpty()) type = null;
-        if (type != null && !NAME.matcher(type).matches()) throw new BadRequest(400, "bad_request", "event_type must match [A-Za-z0-9._-]{1,64}");
+        if (type != null && !Names.isName(type)) throw new BadRequest(400, "bad_request", "event_type must match " + Names.RULE);
         Long to = epochMs(param(params, "to"), "to");
         Long from = epochMs(param(params, "from"), "from");
         if (from == null) from = (to == null ? now : to) - defaultRange.toMillis();

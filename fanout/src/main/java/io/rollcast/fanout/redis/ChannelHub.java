@@ -1,5 +1,6 @@
 package io.rollcast.fanout.redis;
 
+import io.rollcast.model.Channels;
 import io.rollcast.fanout.Metrics;
 
 import org.slf4j.Logger;

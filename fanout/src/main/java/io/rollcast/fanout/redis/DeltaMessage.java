@@ -1,5 +1,7 @@
 package io.rollcast.fanout.redis;
 
+import io.rollcast.model.Keys;
+import io.rollcast.model.RowCodec;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -42,11 +44,11 @@ public record DeltaMessage(
                 String f = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (f) {
-                    case "event_type" -> eventType = p.getValueAsString();
-                    case "window_start" -> windowStart = p.getValueAsLong();
-                    case "version" -> version = p.getValueAsLong();
-                    case "emitted_at" -> emittedAt = p.getValueAsLong();
-                    case "stream_id" -> {
+                    case RowCodec.EVENT_TYPE -> eventType = p.getValueAsString();
+                    case RowCodec.WINDOW_START -> windowStart = p.getValueAsLong();
+                    case RowCodec.VERSION -> version = p.getValueAsLong();
+                    case RowCodec.EMITTED_AT -> emittedAt = p.getValueAsLong();
+                    case RowCodec.STREAM_ID -> {
                         if (id == null) id = StreamId.parse(p.getValueAsString());
                     }
                     default -> {
@@ -67,7 +69,7 @@ public record DeltaMessage(
     public static byte[] withStreamId(byte[] entryJson, StreamId id) {
         int end = entryJson.length - 1;
         while (end > 0 && entryJson[end] != '}') end--;
-        byte[] tail = (",\"stream_id\":\"" + id + "\"}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] tail = (",\"" + RowCodec.STREAM_ID + "\":\"" + id + "\"}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         byte[] out = new byte[end + tail.length];
         System.arraycopy(entryJson, 0, out, 0, end);
         System.arraycopy(tail, 0, out, end, tail.length);
@@ -76,6 +78,6 @@ public record DeltaMessage(
 
     /** Key of a window within one tenant and spec: {@code event_type|window_start} (computed once per message). */
     public static String key(String eventType, long windowStart) {
-        return eventType + '|' + windowStart;
+        return Keys.channelWindowKey(eventType, windowStart);
     }
 }

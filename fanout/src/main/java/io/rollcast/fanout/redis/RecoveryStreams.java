@@ -1,5 +1,6 @@
 package io.rollcast.fanout.redis;
 
+import io.rollcast.model.Channels;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;

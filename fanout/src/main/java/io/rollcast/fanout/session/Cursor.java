@@ -1,6 +1,7 @@
 package io.rollcast.fanout.session;
 
-import io.rollcast.fanout.redis.Channels;
+import io.rollcast.model.Names;
+import io.rollcast.model.Channels;
 import io.rollcast.fanout.redis.StreamId;
 
 import java.util.Map;
@@ -27,7 +28,7 @@ public record Cursor(String spec, long base, TreeMap<Long, StreamId> positions) 
         int tilde = first < 0 ? -1 : text.indexOf('~', first + 1);
         if (first <= 0 || tilde <= first + 1) throw new IllegalArgumentException("bad event id");
         String spec = text.substring(0, first);
-        if (!spec.matches("[A-Za-z0-9._-]{1,64}")) throw new IllegalArgumentException("bad event id");
+        if (!Names.isName(spec)) throw new IllegalArgumentException("bad event id");
         try {
             long base = Long.parseLong(text.substring(first + 1, tilde));
             TreeMap<Long, StreamId> positions = new TreeMap<>();

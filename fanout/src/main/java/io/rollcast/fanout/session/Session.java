@@ -2,7 +2,7 @@ package io.rollcast.fanout.session;
 
 import io.rollcast.fanout.Metrics;
 import io.rollcast.fanout.redis.ChannelHub;
-import io.rollcast.fanout.redis.Channels;
+import io.rollcast.model.Channels;
 import io.rollcast.fanout.redis.DeltaMessage;
 import io.rollcast.fanout.redis.StreamId;
 import io.rollcast.fanout.snapshot.Replay;

@@ -1,12 +1,13 @@
 package io.rollcast.fanout.snapshot;
 
 import io.rollcast.fanout.Metrics;
-import io.rollcast.fanout.redis.Channels;
+import io.rollcast.model.Channels;
 import io.rollcast.fanout.redis.DeltaMessage;
 import io.rollcast.fanout.redis.RecoveryStreams;
 import io.rollcast.fanout.redis.StreamId;
-import io.rollcast.query.RollupQuery;
-import io.rollcast.query.WindowRowDto;
+import io.rollcast.store.RollupQuery;
+import io.rollcast.model.Keys;
+import io.rollcast.model.WindowRow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -106,11 +107,11 @@ public final class SnapshotService implements AutoCloseable {
                 }
             }
             long to = q.to().orElse(Math.max(redisTime, System.currentTimeMillis()) + 24 * Channels.HOUR_MS);
-            List<WindowRowDto> stored = store.windows(q.tenant(), q.spec(), q.eventType(), q.from(), to);
+            List<WindowRow> stored = store.windows(q.tenant(), q.spec(), q.eventType(), q.from(), to);
             Map<String, ObjectNode> rows = new HashMap<>();
             Map<String, Long> versions = new HashMap<>();
-            for (WindowRowDto r : stored) {
-                String key = r.eventType() + '|' + r.windowStart();
+            for (WindowRow r : stored) {
+                String key = Keys.channelWindowKey(r.eventType(), r.windowStart());
                 rows.put(key, row(r));
                 versions.put(key, r.version());
             }
@@ -157,14 +158,14 @@ public final class SnapshotService implements AutoCloseable {
         return new Replay(false, "", entries, after, redisTime);
     }
 
-    private static ObjectNode row(WindowRowDto r) {
+    private static ObjectNode row(WindowRow r) {
         ObjectNode n = JSON.createObjectNode();
         n.put("tenant_id", r.tenantId());
         n.put("event_type", r.eventType());
         n.put("spec", r.spec());
         n.put("window_start", r.windowStart());
         n.put("window_end", r.windowEnd());
-        n.put("kind", r.kind());
+        n.put("kind", r.kind().code());
         n.put("version", r.version());
         n.put("count", r.count());
         n.put("sum", r.sum());

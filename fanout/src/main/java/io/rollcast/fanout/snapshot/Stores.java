@@ -1,9 +1,9 @@
 package io.rollcast.fanout.snapshot;
 
 import io.rollcast.fanout.config.FanoutConfig;
-import io.rollcast.query.ClickHouseRollupQuery;
-import io.rollcast.query.PostgresRollupQuery;
-import io.rollcast.query.RollupQuery;
+import io.rollcast.store.ClickHouseRollupQuery;
+import io.rollcast.store.PostgresRollupQuery;
+import io.rollcast.store.RollupQuery;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -30,7 +30,7 @@ public final class Stores {
                 PostgresRollupQuery q = new PostgresRollupQuery(ds, c.postgresTable());
                 yield new RollupQuery() {
                     @Override
-                    public List<io.rollcast.query.WindowRowDto> windows(String tenant, String spec,
+                    public List<io.rollcast.model.WindowRow> windows(String tenant, String spec,
                             java.util.Optional<String> eventType, long fromMs, long toMs) {
                         return q.windows(tenant, spec, eventType, fromMs, toMs);
                     }

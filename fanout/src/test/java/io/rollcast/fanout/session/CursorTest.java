@@ -1,6 +1,6 @@
 package io.rollcast.fanout.session;
 
-import io.rollcast.fanout.redis.Channels;
+import io.rollcast.model.Channels;
 import io.rollcast.fanout.redis.StreamId;
 
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,8 @@
 package io.rollcast.sinks.redis;
 
+import io.rollcast.model.Channels;
+import io.rollcast.model.RowCodec;
+
 import io.rollcast.model.WindowDelta;
 
 import redis.clients.jedis.Jedis;
@@ -39,7 +42,7 @@ public final class DeltaPublisher implements AutoCloseable {
     private final JedisPool pool;
     private final byte[] maxLen;
     private final byte[] ttl;
-    private final DeltaMessages.Hours hours = new DeltaMessages.Hours();
+    private final Channels.Namer channels = new Channels.Namer();
     private byte[] sha;
     private boolean closed;
 
@@ -53,10 +56,10 @@ public final class DeltaPublisher implements AutoCloseable {
     private record Call(byte[] stream, byte[] channel, byte[] body) {}
 
     private Call call(WindowDelta d) {
-        String channel = DeltaMessages.CHANNEL_PREFIX + d.tenantId() + ':' + d.spec() + ':' + hours.of(d.windowStart());
-        byte[] json = DeltaMessages.json(d);
+        String channel = channels.channelOfWindow(d.tenantId(), d.spec(), d.windowStart());
+        byte[] json = RowCodec.deltaJson(d);
         byte[] body = java.util.Arrays.copyOf(json, json.length - 1); // the script appends stream_id and '}'
-        return new Call(bytes(DeltaMessages.streamKey(channel)), bytes(channel), body);
+        return new Call(bytes(Channels.stream(channel)), bytes(channel), body);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.rollcast.sinks.redis;
 
+import io.rollcast.model.Channels;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowDelta;
 import io.rollcast.testkit.RealServers;
@@ -124,11 +125,11 @@ class RedisDeltaSinkIT {
                     assertThat(m.get("version").asLong()).isEqualTo(d.version());
                     assertThat(m.get("window_end").asLong()).isEqualTo(d.windowEnd());
 
-                    String stream = DeltaMessages.streamKey(r.channel());
+                    String stream = Channels.stream(r.channel());
                     List<StreamEntry> entries = j.xrange(stream, (StreamEntryID) null, null);
                     assertThat(entries).singleElement().satisfies(e -> {
                         assertThat(e.getID().toString()).isEqualTo(m.get("stream_id").asText());
-                        String stored = e.getFields().get(DeltaMessages.STREAM_FIELD);
+                        String stored = e.getFields().get(Channels.STREAM_FIELD);
                         assertThat(DeltaSubscriber.parse(stored)).isEqualTo(withoutStreamId(m));
                     });
                     assertThat(j.ttl(stream)).isBetween(1L, 600L);
@@ -149,7 +150,7 @@ class RedisDeltaSinkIT {
         DeltaSubscriber.Received pick = got.get(20);
         String from = pick.json().get("stream_id").asText();
         try (Jedis j = new Jedis(redis.uri())) {
-            List<StreamEntry> later = j.xrange(DeltaMessages.streamKey(pick.channel()), new StreamEntryID(from), null);
+            List<StreamEntry> later = j.xrange(Channels.stream(pick.channel()), new StreamEntryID(from), null);
             assertThat(later).extracting(e -> e.getID().toString())
                     .containsExactlyElementsOf(got.subList(20, 50).stream().map(r -> r.json().get("stream_id").asText()).toList());
             assertThat(later).extracting(e -> DeltaSubscriber.parse(e.getFields().get("m")).get("version").asLong())

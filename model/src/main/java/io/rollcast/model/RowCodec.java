@@ -1,0 +1,171 @@
+package io.rollcast.model;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON codec of the contracts (see DESIGN.md, "Contracts"): window rows (changelog topic,
+ * snapshots), deltas (Redis messages and recovery streams) and too-late events, with the
+ * contract's snake_case field names ({@link #TENANT_ID} ...). Written with a streaming generator:
+ * this runs once per emitted row. Binary encodings a store needs live with that store
+ * ({@code io.rollcast.store.ClickHouseRowBinary}).
+ */
+public final class RowCodec {
+    public static final String EVENT_ID = "event_id";
+    public static final String TENANT_ID = "tenant_id";
+    public static final String EVENT_TYPE = "event_type";
+    public static final String TIMESTAMP = "timestamp";
+    public static final String VALUE = "value";
+    public static final String SCHEMA_VERSION = "schema_version";
+    public static final String SPEC = "spec";
+    public static final String WINDOW_START = "window_start";
+    public static final String WINDOW_END = "window_end";
+    public static final String COUNT = "count";
+    public static final String SUM = "sum";
+    public static final String MIN = "min";
+    public static final String MAX = "max";
+    public static final String KIND = "kind";
+    public static final String VERSION = "version";
+    public static final String PREV_VERSION = "prev_version";
+    public static final String EMITTED_AT = "emitted_at";
+    public static final String D_COUNT = "d_count";
+    public static final String D_SUM = "d_sum";
+    public static final String D_MIN = "d_min";
+    public static final String D_MAX = "d_max";
+    /** Added by the publish script to a delta: the id of its recovery stream entry. */
+    public static final String STREAM_ID = "stream_id";
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private RowCodec() {}
+
+    /** {@code {"tenant_id","event_type","spec","window_start","window_end","count","sum","min","max","kind","version","emitted_at"}}. */
+    public static byte[] rowJson(WindowRow r) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(bytes)) {
+            writeRow(g, r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Writes {@code r} as one JSON object (the {@link #rowJson} fields, in that order) to {@code g}. */
+    public static void writeRow(JsonGenerator g, WindowRow r) throws IOException {
+        g.writeStartObject();
+        g.writeStringField(TENANT_ID, r.tenantId());
+        g.writeStringField(EVENT_TYPE, r.eventType());
+        g.writeStringField(SPEC, r.spec());
+        g.writeNumberField(WINDOW_START, r.windowStart());
+        g.writeNumberField(WINDOW_END, r.windowEnd());
+        g.writeNumberField(COUNT, r.count());
+        g.writeNumberField(SUM, r.sum());
+        g.writeNumberField(MIN, r.min());
+        g.writeNumberField(MAX, r.max());
+        g.writeStringField(KIND, r.kind().code());
+        g.writeNumberField(VERSION, r.version());
+        g.writeNumberField(EMITTED_AT, r.emittedAt());
+        g.writeEndObject();
+    }
+
+    /**
+     * A delta without {@code stream_id}: {@code {"tenant_id","event_type","spec","window_start",
+     * "window_end","kind","version","prev_version","count","sum","min","max","d_count","d_sum","d_min",
+     * "d_max","emitted_at"}}. This is what a recovery stream entry holds; the published message adds
+     * {@link #STREAM_ID} (its entry id) before the closing brace.
+     */
+    public static byte[] deltaJson(WindowDelta d) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(360);
+        try (JsonGenerator g = JSON.createGenerator(bytes)) {
+            g.writeStartObject();
+            g.writeStringField(TENANT_ID, d.tenantId());
+            g.writeStringField(EVENT_TYPE, d.eventType());
+            g.writeStringField(SPEC, d.spec());
+            g.writeNumberField(WINDOW_START, d.windowStart());
+            g.writeNumberField(WINDOW_END, d.windowEnd());
+            g.writeStringField(KIND, d.kind().code());
+            g.writeNumberField(VERSION, d.version());
+            g.writeNumberField(PREV_VERSION, d.prevVersion());
+            g.writeNumberField(COUNT, d.count());
+            g.writeNumberField(SUM, d.sum());
+            g.writeNumberField(MIN, d.min());
+            g.writeNumberField(MAX, d.max());
+            g.writeNumberField(D_COUNT, d.dCount());
+            g.writeNumberField(D_SUM, d.dSum());
+            g.writeNumberField(D_MIN, d.dMin());
+            g.writeNumberField(D_MAX, d.dMax());
+            g.writeNumberField(EMITTED_AT, d.emittedAt());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** An event in the input contract's shape (payload dropped), for the too-late topic. */
+    public static byte[] eventJson(Event e) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
+        try (JsonGenerator g = JSON.createGenerator(bytes)) {
+            g.writeStartObject();
+            g.writeStringField(EVENT_ID, e.eventId());
+            g.writeStringField(TENANT_ID, e.tenantId());
+            g.writeStringField(EVENT_TYPE, e.eventType());
+            g.writeNumberField(TIMESTAMP, e.timestamp());
+            g.writeNumberField(VALUE, e.value());
+            g.writeNumberField(SCHEMA_VERSION, 1);
+            g.writeEndObject();
+        } catch (IOException e2) {
+            throw new UncheckedIOException(e2);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Reads a row written by {@link #rowJson} (or a delta: its extra fields are skipped). Doubles
+     * written by Jackson parse back to the same bits.
+     *
+     * @throws IllegalArgumentException when it is not such a row
+     */
+    public static WindowRow readRow(byte[] json) {
+        String tenant = null, type = null, spec = null, kind = null;
+        long start = Long.MIN_VALUE, end = Long.MIN_VALUE, count = -1, version = -1, emittedAt = 0;
+        double sum = 0, min = 0, max = 0;
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new IllegalArgumentException("a row is a JSON object");
+            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String f = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (f) {
+                    case TENANT_ID -> tenant = p.getValueAsString();
+                    case EVENT_TYPE -> type = p.getValueAsString();
+                    case SPEC -> spec = p.getValueAsString();
+                    case WINDOW_START -> start = p.getLongValue();
+                    case WINDOW_END -> end = p.getLongValue();
+                    case COUNT -> count = p.getLongValue();
+                    case SUM -> sum = p.getDoubleValue();
+                    case MIN -> min = p.getDoubleValue();
+                    case MAX -> max = p.getDoubleValue();
+                    case KIND -> kind = p.getValueAsString();
+                    case VERSION -> version = p.getLongValue();
+                    case EMITTED_AT -> emittedAt = p.getLongValue();
+                    default -> {
+                        if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) p.skipChildren();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("bad row JSON: " + e.getMessage(), e);
+        }
+        if (tenant == null || type == null || spec == null || kind == null || start == Long.MIN_VALUE
+                || end == Long.MIN_VALUE || count < 0 || version < 0) {
+            throw new IllegalArgumentException("row JSON lacks a field of the window row contract");
+        }
+        return new WindowRow(tenant, type, spec, start, end, count, sum, min, max, Kind.of(kind), version, emittedAt);
+    }
+}

@@ -1,0 +1,108 @@
+package io.rollcast.store;
+
+import io.rollcast.model.Kind;
+import io.rollcast.model.WindowRow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link RollupQuery} on ClickHouse's {@code <database>.rollups} over HTTP ({@code FORMAT
+ * JSONEachRow}, uncompressed), de-duplicating versions at read time with {@code FINAL} (or
+ * {@code argMax} by version).
+ *
+ * <p>ClickHouse 18.16 has no query parameters, so tenant, spec and type go into the SQL as string
+ * literals, but only after {@link RollupQuery#check} has limited them to {@code [A-Za-z0-9._-]},
+ * which cannot end a literal; times are numbers formatted here. 64-bit integers arrive quoted
+ * ({@code "count":"5"}) and are parsed as such.
+ */
+public final class ClickHouseRollupQuery implements RollupQuery {
+    private static final ObjectReader ROWS = new ObjectMapper().readerFor(JsonNode.class);
+
+    /** How versions of a window are collapsed at read time. */
+    public enum Dedup {
+        /** {@code SELECT ... FROM rollups FINAL}: merge-on-read of the selected key range. */
+        FINAL,
+        /** {@code GROUP BY key} with {@code argMax(column, version)}. */
+        ARGMAX
+    }
+
+    private final ClickHouseHttp http;
+    private final String table;
+    private final Dedup dedup;
+
+    /** {@code url} like {@code http://127.0.0.1:18123/}; {@code database} is an identifier (validated). */
+    public ClickHouseRollupQuery(String url, String database, String user, String password, Dedup dedup) {
+        this(new ClickHouseEndpoint(url, database, user, password), dedup);
+    }
+
+    public ClickHouseRollupQuery(ClickHouseEndpoint endpoint, Dedup dedup) {
+        this.http = new ClickHouseHttp(endpoint);
+        this.table = endpoint.table();
+        this.dedup = dedup;
+    }
+
+    public ClickHouseRollupQuery(String url, String database, String user, String password) {
+        this(url, database, user, password, Dedup.FINAL);
+    }
+
+    @Override
+    public List<WindowRow> windows(String tenant, String spec, Optional<String> eventType, long fromMs, long toMs) {
+        String sql = sql(tenant, spec, eventType, fromMs, toMs);
+        try (InputStream body = http.query(sql, Duration.ofSeconds(30));
+                MappingIterator<JsonNode> it = ROWS.readValues(body)) {
+            List<WindowRow> out = new ArrayList<>();
+            while (it.hasNext()) out.add(row(it.next()));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("ClickHouse rollup query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The SELECT for validated arguments; window bounds are whole seconds in the table. */
+    String sql(String tenant, String spec, Optional<String> eventType, long fromMs, long toMs) {
+        RollupQuery.check(tenant, spec, eventType, fromMs, toMs);
+        String where = " WHERE tenant_id = '" + tenant + "' AND spec = '" + spec + "'"
+                + eventType.map(t -> " AND event_type = '" + t + "'").orElse("")
+                + " AND window_start >= toDateTime(" + seconds(fromMs) + ") AND window_start < toDateTime(" + seconds(toMs) + ")";
+        String select = dedup == Dedup.FINAL
+                ? "SELECT tenant_id, event_type, spec, toUInt32(window_start) AS ws, toUInt32(window_end) AS we,"
+                        + " count AS c, sum AS s, min AS lo, max AS hi, kind AS k, version AS v, emitted_at AS e"
+                        + " FROM " + table + " FINAL" + where
+                : "SELECT tenant_id, event_type, spec, toUInt32(window_start) AS ws, toUInt32(argMax(window_end, version)) AS we,"
+                        + " argMax(count, version) AS c, argMax(sum, version) AS s, argMax(min, version) AS lo,"
+                        + " argMax(max, version) AS hi, argMax(kind, version) AS k, max(version) AS v, argMax(emitted_at, version) AS e"
+                        + " FROM " + table + where + " GROUP BY tenant_id, spec, window_start, event_type";
+        return select + " ORDER BY window_start, event_type FORMAT JSONEachRow";
+    }
+
+    /** {@code ceil(ms / 1000)}, clamped to DateTime's range: {@code window_start * 1000 >= ms} iff {@code window_start >= this}. */
+    private static long seconds(long ms) {
+        long s = -Math.floorDiv(-ms, 1000L);
+        return Math.max(0, Math.min(s, 0xFFFF_FFFFL));
+    }
+
+    private static WindowRow row(JsonNode n) {
+        return new WindowRow(n.get("tenant_id").asText(), n.get("event_type").asText(), n.get("spec").asText(),
+                uint(n, "ws") * 1000, uint(n, "we") * 1000, uint(n, "c"),
+                n.get("s").asDouble(), n.get("lo").asDouble(), n.get("hi").asDouble(), Kind.of(n.get("k").asText()),
+                uint(n, "v"), uint(n, "e"));
+    }
+
+    /** UInt64 arrives quoted by default ({@code output_format_json_quote_64bit_integers}); UInt32 does not. */
+    private static long uint(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) throw new IllegalStateException("ClickHouse row lacks " + field + ": " + n);
+        return v.isTextual() ? Long.parseLong(v.asText()) : v.asLong();
+    }
+}
