@@ -35,6 +35,11 @@ class ArchitectureTest {
                     "io.rollcast.sinks..", "io.rollcast.jobs..", "io.rollcast.fanout..")
             .because("the store module is read by the Flink-free fan-out and written through Flink adapters in sinks/");
 
+    static final ArchRule CONFIG_IS_SHARED = noClasses().that().resideInAPackage("io.rollcast.config..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", "io.rollcast.store..", "io.rollcast.operators..",
+                    "io.rollcast.sinks..", "io.rollcast.jobs..", "io.rollcast.fanout..")
+            .because("the config library serves the job and the Flink-free fan-out alike");
+
     static final ArchRule FANOUT_HAS_NO_FLINK = noClasses().that().resideInAPackage("io.rollcast.fanout..")
             .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", "io.rollcast.operators..",
                     "io.rollcast.sinks..", "io.rollcast.jobs..")
@@ -59,7 +64,7 @@ class ArchitectureTest {
     @BeforeAll
     static void importMainClasses() {
         List<Path> dirs = new ArrayList<>();
-        for (String module : List.of("model", "store", "operators", "sinks", "jobs", "fanout")) {
+        for (String module : List.of("model", "config", "store", "operators", "sinks", "jobs", "fanout")) {
             Path classes = Repo.path(module + "/target/classes");
             if (!Files.isDirectory(classes)) {
                 throw new IllegalStateException(classes + " is missing: build the modules first (mvn verify builds them before deploy/)");
@@ -77,6 +82,11 @@ class ArchitectureTest {
     @Test
     void theStoreUsesNoFlink() {
         STORE_HAS_NO_FLINK.check(main);
+    }
+
+    @Test
+    void theConfigLibraryUsesNoFlinkAndNoService() {
+        CONFIG_IS_SHARED.check(main);
     }
 
     @Test

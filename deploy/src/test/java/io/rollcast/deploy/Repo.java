@@ -107,22 +107,9 @@ final class Repo {
         return "v" + parts[0] + "_" + parts[1];
     }
 
-    private static final Pattern OPTION = Pattern.compile("\\bopt\\(\\s*\"([a-z0-9.-]+)\"");
-
-    /**
-     * Every key the job accepts, read from the declarations in JobConfig.java ({@code opt("key", ...)}).
-     * Read from source rather than the class so that this module needs no build of the job.
-     */
+    /** The job's config keys, from its option list (the same list that loads and documents them). */
     static Set<String> jobConfigKeys() {
-        String src = read("jobs/src/main/java/io/rollcast/jobs/JobConfig.java");
-        Set<String> keys = new LinkedHashSet<>();
-        Matcher m = OPTION.matcher(src);
-        while (m.find()) keys.add(m.group(1));
-        if (keys.size() < 10) {
-            throw new IllegalStateException("found only " + keys + " as opt(\"key\", ...) in JobConfig.java:"
-                    + " its option declarations changed shape; update Repo.jobConfigKeys()");
-        }
-        return keys;
+        return new LinkedHashSet<>(io.rollcast.jobs.JobConfig.OPTIONS.keys());
     }
 
     private static final Pattern UID = Pattern.compile("\\.uid\\(\\s*\"([^\"]+)\"\\s*\\)");

@@ -1,7 +1,7 @@
 package io.rollcast.fanout;
 
 import io.rollcast.fanout.auth.TokenVerifier;
-import io.rollcast.fanout.config.ConfigException;
+import io.rollcast.config.ConfigException;
 import io.rollcast.fanout.config.FanoutConfig;
 import io.rollcast.fanout.http.ConnectionLimiter;
 import io.rollcast.fanout.http.HttpHandler;

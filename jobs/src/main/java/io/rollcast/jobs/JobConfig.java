@@ -1,114 +1,34 @@
 package io.rollcast.jobs;
 
+import io.rollcast.config.Config;
+import io.rollcast.config.Option;
+import io.rollcast.config.OptionSet;
 import io.rollcast.model.Durations;
 import io.rollcast.model.WindowSpec;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
-import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.Set;
 
 /**
  * The typed configuration of the rollup job: every option has a key, a default and a one-line doc.
  *
- * <p>Read from a YAML file (nested or dotted keys) plus {@code --set key=value} overrides. Unknown
- * keys and bad values stop start-up with a message naming the key. The README's config table is
- * generated from {@link #OPTIONS} ({@code RollupJob --print-config-table}).
+ * <p>Built on the config library ({@code io.rollcast.config}): read from a YAML file (nested or
+ * dotted keys), then environment variables {@code ROLLCAST_JOB_<KEY>}, then {@code --set key=value}.
+ * Unknown keys and bad values stop start-up with a message naming the key. The README's config table
+ * is generated from {@link #OPTIONS} ({@code RollupJob --print-config-table}).
  */
 public final class JobConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** One documented option. */
-    public record Option(String key, String defaultValue, String doc, Function<String, Object> parser)
-            implements Serializable {}
+    /** Environment variables {@code ROLLCAST_JOB_<KEY>} set options too (between the file and --set). */
+    public static final String ENV_PREFIX = "ROLLCAST_JOB_";
 
-    private static final Map<String, Option> OPTIONS = new LinkedHashMap<>();
-
-    private static Option opt(String key, String def, String doc, Function<String, Object> parser) {
-        Option o = new Option(key, def, doc, (Function<String, Object> & Serializable) parser::apply);
-        OPTIONS.put(key, o);
-        return o;
-    }
-
-    private static Object string(String s) {
-        return s;
-    }
-
-    private static Object nonEmpty(String s) {
-        if (s.isBlank()) throw new IllegalArgumentException("must not be empty");
-        return s.trim();
-    }
-
-    private static Object positiveInt(String s) {
-        int v = Integer.parseInt(s.trim());
-        if (v <= 0) throw new IllegalArgumentException("must be a positive integer");
-        return v;
-    }
-
-    private static Object nonNegativeInt(String s) {
-        int v = Integer.parseInt(s.trim());
-        if (v < 0) throw new IllegalArgumentException("must not be negative");
-        return v;
-    }
-
-    private static Object duration(String s) {
-        return Durations.parse(s);
-    }
-
-    private static Object bool(String s) {
-        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("must be true or false");
-        };
-    }
-
-    private static Function<String, Object> oneOf(String... values) {
-        return s -> {
-            if (!Arrays.asList(values).contains(s.trim())) {
-                throw new IllegalArgumentException("must be one of " + String.join(", ", values));
-            }
-            return s.trim();
-        };
-    }
-
-    /** A SQL identifier from config (a table or database name): spliced into SQL, so strictly checked. */
-    private static Object identifier(String s) {
-        if (!s.trim().matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
-            throw new IllegalArgumentException("must be an identifier: [A-Za-z_][A-Za-z0-9_]*, at most 63 characters");
-        }
-        return s.trim();
-    }
-
-    private static Function<String, Object> urlWithPrefix(String... prefixes) {
-        return s -> {
-            String v = s.trim();
-            if (Arrays.stream(prefixes).noneMatch(v::startsWith)) {
-                throw new IllegalArgumentException("must start with " + String.join(" or ", prefixes));
-            }
-            return v;
-        };
-    }
-
-    private static Object positiveDuration(String s) {
-        Duration d = Durations.parse(s);
-        if (d.isZero() || d.isNegative()) throw new IllegalArgumentException("must be a positive duration");
-        return d;
-    }
-
-    private static Object specs(String s) {
+    private static List<WindowSpec> specs(String s) {
         List<WindowSpec> out = new ArrayList<>();
         for (String part : s.split(",")) {
             if (!part.isBlank()) out.add(WindowSpec.parse(part));
@@ -120,139 +40,152 @@ public final class JobConfig implements Serializable {
         return List.copyOf(out);
     }
 
-    public static final Option KAFKA_BOOTSTRAP = opt("kafka.bootstrap-servers", "127.0.0.1:19092", "Kafka bootstrap servers.", JobConfig::nonEmpty);
-    public static final Option KAFKA_TOPIC = opt("kafka.topic", "events", "Input topic of tenant events (key = tenant_id, JSON value).", JobConfig::nonEmpty);
-    public static final Option KAFKA_GROUP = opt("kafka.group-id", "rollcast-rollups", "Consumer group; offsets are committed on checkpoints, for monitoring only.", JobConfig::nonEmpty);
-    public static final Option KAFKA_START = opt("kafka.starting-offsets", "committed", "Where a job without state starts: committed (falling back to earliest), earliest or latest. A job restored from a savepoint always resumes from its own offsets.", oneOf("committed", "earliest", "latest"));
-    public static final Option KAFKA_BOUNDED = opt("kafka.bounded", "false", "Stop at the offsets that exist at start (a bounded backfill); the job then finishes.", JobConfig::bool);
-    public static final Option KAFKA_DLQ = opt("kafka.dlq-topic", "events.dlq", "Dead-letter topic: original bytes, reason and source partition/offset in headers.", JobConfig::nonEmpty);
-    public static final Option KAFKA_LATE = opt("kafka.late-topic", "events.late", "Topic of events later than the allowed lateness.", JobConfig::nonEmpty);
-    public static final Option KAFKA_ROWS = opt("kafka.rows-topic", "rollups", "Topic of the window-row changelog (JSON, key = tenant_id); empty disables it.", JobConfig::string);
-    public static final Option INPUT_MAX_BYTES = opt("input.max-record-bytes", "65536", "Records larger than this go to the dead-letter topic.", JobConfig::positiveInt);
-    public static final Option INPUT_MAX_FUTURE = opt("input.max-future", "1h", "Events stamped further than this ahead of their Kafka record's timestamp (CreateTime or LogAppendTime; the wall clock only for records without one) go to the dead-letter topic: a replay decides as the live run did.", JobConfig::duration);
-    public static final Option DLQ_MAX_VALUE = opt("kafka.dlq-max-value-bytes", "900000", "Dead letters whose value is larger keep only this many leading bytes, with the original size and SHA-256 in headers (stay below the producer's max.request.size, 1 MB by default).", JobConfig::positiveInt);
-    public static final Option WM_DISORDER = opt("watermark.max-out-of-orderness", "5s", "A partition's watermark = its time (see watermark.confirm-events) minus this.", JobConfig::duration);
-    public static final Option WM_CONFIRM = opt("watermark.confirm-events", "16", "A partition's time is the largest timestamp that this many consecutive events of it have all reached, so a shorter run of far-ahead events (a producer with a fast clock) never makes the rest of the partition late; 1 = the classic largest timestamp seen (docs/windows.md).", JobConfig::positiveInt);
-    public static final Option WM_IDLENESS = opt("watermark.idleness", "30s", "A partition without valid events this long (not counting time paused by back-pressure or alignment) stops holding the watermark back; 0s disables.", JobConfig::duration);
-    public static final Option WM_ALIGN_DRIFT = opt("watermark.alignment.max-drift", "0s", "Watermark alignment: pause partitions more than this ahead of the slowest (use for backfill); 0s disables.", JobConfig::duration);
-    public static final Option WM_ALIGN_UPDATE = opt("watermark.alignment.update-interval", "1s", "How often partitions exchange watermarks for alignment.", JobConfig::duration);
-    public static final Option WM_INTERVAL = opt("watermark.emit-interval", "200ms", "How often watermarks are emitted (pipeline.auto-watermark-interval).", JobConfig::duration);
-    public static final Option WINDOW_SPECS = opt("windows.specs", "tumbling 1m,sliding 5m/1m,sliding 60m/1m", "Window specs: 'tumbling <size>' or 'sliding <size>/<slide>' (YAML list or comma-separated).", JobConfig::specs);
-    public static final Option WINDOW_LATENESS = opt("windows.allowed-lateness", "5m", "Events up to this late update final windows (kind late); later ones go to the late topic.", JobConfig::duration);
-    public static final Option WINDOW_EARLY = opt("windows.early-interval", "1s", "Interval of early rows for open windows that changed; 0s disables early rows.", JobConfig::duration);
-    public static final Option WINDOW_DEDUP = opt("windows.dedup-horizon", "0s", "Drop events whose event_id was seen for the same tenant and type within this processing-time horizon; 0s disables.", JobConfig::duration);
-    public static final Option WINDOW_CACHE = opt("windows.cache-max-entries", "100000", "Per-subtask bound of the heap cache of sliding-window aggregators (keys x specs).", JobConfig::positiveInt);
-    public static final Option STATE_WRITE_BACK = opt("state.write-back-max-entries", "100000", "Per-subtask bound of the write-back heap cache in front of the keyed state of window-rollups and delta-emitter (written to the state backend before every checkpoint, or when full); 0 writes every change through to the state backend.", JobConfig::nonNegativeInt);
-    public static final Option JOB_PARALLELISM = opt("job.parallelism", "0", "Parallelism of the job; 0 uses the cluster default.", JobConfig::nonNegativeInt);
-    public static final Option JOB_MAX_PARALLELISM = opt("job.max-parallelism", "128", "Max parallelism (number of key groups); frozen once state exists.", JobConfig::positiveInt);
-    public static final Option JOB_BUFFER_TIMEOUT = opt("job.buffer-timeout", "10ms", "Longest time a network buffer between tasks waits to fill before it is sent (execution.buffer-timeout.interval): lower is lower latency, higher is more throughput.", JobConfig::duration);
-    public static final Option CHECKPOINT_INTERVAL = opt("checkpoint.interval", "10s", "Checkpoint interval (exactly-once state; the store sinks are idempotent upserts, the Kafka topics at-least-once with a dedup key: docs/windows.md).", JobConfig::duration);
-    public static final Option CHECKPOINT_DIR = opt("checkpoint.dir", "", "Checkpoint directory URI; empty uses the cluster's execution.checkpointing.dir.", JobConfig::string);
-    public static final Option STATE_BACKEND = opt("state.backend", "rocksdb", "State backend: rocksdb (production) or hashmap.", oneOf("rocksdb", "hashmap"));
-    public static final Option STATE_TIMERS = opt("state.timer-service", "rocksdb", "Where RocksDB keeps timers: rocksdb (scales, asynchronous incremental snapshots) or heap (measured no faster here).", oneOf("heap", "rocksdb"));
-    public static final Option STATE_INCREMENTAL = opt("state.incremental", "true", "Incremental RocksDB checkpoints.", JobConfig::bool);
-    public static final Option STORE_TYPE = opt("store.type", "none", "Rollup store(s) the window rows are upserted into: none, postgres, clickhouse or both.", oneOf("none", "postgres", "clickhouse", "both"));
-    public static final Option STORE_EARLY = opt("store.early-interval", "5s", "Early rows reach the stores at most this often per window (the latest one; final and late rows at once); Redis still gets every early row. 0s writes every early row.", JobConfig::duration);
-    public static final Option STORE_MIGRATE = opt("store.migrate", "true", "Apply the schema migrations (sql/) of the enabled stores when the job is submitted; false leaves it to the 'schema' command.", JobConfig::bool);
-    public static final Option PG_URL = opt("store.postgres.url", "jdbc:postgresql://127.0.0.1:15432/postgres", "JDBC URL of the Postgres rollup store.", urlWithPrefix("jdbc:postgresql:"));
-    public static final Option PG_USER = opt("store.postgres.user", "postgres", "Postgres user.", JobConfig::string);
-    public static final Option PG_PASSWORD = opt("store.postgres.password", "", "Postgres password (masked in the web UI).", JobConfig::string);
-    public static final Option PG_TABLE = opt("store.postgres.table", "rollups", "Postgres rollup table (an identifier).", JobConfig::identifier);
-    public static final Option PG_BATCH_SIZE = opt("store.postgres.batch-size", "1000", "Rows per JDBC batch of the Postgres sink.", JobConfig::positiveInt);
-    public static final Option PG_BATCH_INTERVAL = opt("store.postgres.batch-interval", "200ms", "The Postgres sink flushes a non-empty batch at least this often.", JobConfig::duration);
-    public static final Option PG_MAX_RETRIES = opt("store.postgres.max-retries", "5", "Retries of a failed Postgres batch (reconnecting, backoff 1 s, 2 s, ...) before the job fails and restarts.", JobConfig::nonNegativeInt);
-    public static final Option CH_URL = opt("store.clickhouse.url", "http://127.0.0.1:18123/", "HTTP URL of the ClickHouse rollup store.", urlWithPrefix("http://", "https://"));
-    public static final Option CH_DATABASE = opt("store.clickhouse.database", "rollcast", "ClickHouse database of the rollups table (an identifier; created by the migrations).", JobConfig::identifier);
-    public static final Option CH_USER = opt("store.clickhouse.user", "default", "ClickHouse user (HTTP Basic auth).", JobConfig::string);
-    public static final Option CH_PASSWORD = opt("store.clickhouse.password", "", "ClickHouse password (masked in the web UI).", JobConfig::string);
-    public static final Option CH_BATCH_SIZE = opt("store.clickhouse.batch-size", "5000", "Rows per ClickHouse insert.", JobConfig::positiveInt);
-    public static final Option CH_BATCH_INTERVAL = opt("store.clickhouse.batch-interval", "1s", "The ClickHouse sink sends buffered rows at least this often.", JobConfig::duration);
-    public static final Option CH_MAX_IN_FLIGHT = opt("store.clickhouse.max-in-flight", "2", "Concurrent ClickHouse inserts per sink subtask; more buffered rows back-pressure the job.", JobConfig::positiveInt);
-    public static final Option CH_MAX_RETRIES = opt("store.clickhouse.max-retries", "10", "Consecutive failed ClickHouse inserts (5xx, I/O; backoff 0.1 s doubling to 5 s) before the job fails and restarts; 4xx fails at once.", JobConfig::nonNegativeInt);
-    public static final Option CH_TIMEOUT = opt("store.clickhouse.request-timeout", "30s", "Timeout of one ClickHouse insert; a timed-out insert is retried.", JobConfig::duration);
-    public static final Option REDIS_ENABLED = opt("redis.enabled", "false", "Publish window-row deltas to Redis: a channel per tenant, spec and hour plus a capped recovery stream per channel (docs/deltas.md).", JobConfig::bool);
-    public static final Option REDIS_URI = opt("redis.uri", "redis://127.0.0.1:16379", "Redis server, redis://[user:password@]host:port[/db] (password masked in the web UI).", urlWithPrefix("redis://", "rediss://"));
-    public static final Option REDIS_MODE = opt("redis.mode", "live", "live: publish every delta; coalesce: only the latest per window every redis.coalesce-interval (backfills, replays); off: publish nothing (stores are still written).", oneOf("live", "coalesce", "off"));
-    public static final Option REDIS_BATCH_SIZE = opt("redis.batch-size", "500", "Messages per Redis pipeline (one round trip); a full batch is sent at once.", JobConfig::positiveInt);
-    public static final Option REDIS_FLUSH_INTERVAL = opt("redis.flush-interval", "10ms", "Live mode: a message waits at most this long for its batch to fill; 0ms sends every message at once.", JobConfig::duration);
-    public static final Option REDIS_COALESCE_INTERVAL = opt("redis.coalesce-interval", "1s", "Coalesce mode: how often the latest delta per window is published (and at every checkpoint).", JobConfig::positiveDuration);
-    public static final Option REDIS_MAX_BUFFERED = opt("redis.max-buffered", "100000", "Most windows a sink subtask holds back in coalesce mode or while Redis is unreachable; beyond, coalesce publishes early and an outage drops the oldest.", JobConfig::positiveInt);
-    public static final Option REDIS_STREAM_MAX_LEN = opt("redis.stream-max-len", "1000", "Approximate cap of each channel's recovery stream (XADD MAXLEN ~).", JobConfig::positiveInt);
-    public static final Option REDIS_STREAM_TTL = opt("redis.stream-ttl", "1h", "A channel's recovery stream expires this long after its last message (at least 1s).", s -> { Duration d = (Duration) positiveDuration(s); if (d.toSeconds() < 1) throw new IllegalArgumentException("must be at least 1s"); return d; });
-    public static final Option REDIS_POOL_SIZE = opt("redis.pool-size", "8", "Redis connections per TaskManager, shared by its delta-sink subtasks (each uses one at a time).", JobConfig::positiveInt);
+    public static final Option<String> KAFKA_BOOTSTRAP = Option.nonEmpty("kafka.bootstrap-servers", "127.0.0.1:19092", "Kafka bootstrap servers.");
+    public static final Option<String> KAFKA_TOPIC = Option.nonEmpty("kafka.topic", "events", "Input topic of tenant events (key = tenant_id, JSON value).");
+    public static final Option<String> KAFKA_GROUP = Option.nonEmpty("kafka.group-id", "rollcast-rollups", "Consumer group; offsets are committed on checkpoints, for monitoring only.");
+    public static final Option<String> KAFKA_START = Option.oneOf("kafka.starting-offsets", "committed", "Where a job without state starts: committed (falling back to earliest), earliest or latest. A job restored from a savepoint always resumes from its own offsets.", "committed", "earliest", "latest");
+    public static final Option<Boolean> KAFKA_BOUNDED = Option.bool("kafka.bounded", "false", "Stop at the offsets that exist at start (a bounded backfill); the job then finishes.");
+    public static final Option<String> KAFKA_DLQ = Option.nonEmpty("kafka.dlq-topic", "events.dlq", "Dead-letter topic: original bytes, reason and source partition/offset in headers.");
+    public static final Option<String> KAFKA_LATE = Option.nonEmpty("kafka.late-topic", "events.late", "Topic of events later than the allowed lateness.");
+    public static final Option<String> KAFKA_ROWS = Option.string("kafka.rows-topic", "rollups", "Topic of the window-row changelog (JSON, key = tenant_id); empty disables it.");
+    public static final Option<Integer> INPUT_MAX_BYTES = Option.integer("input.max-record-bytes", "65536", 1, "Records larger than this go to the dead-letter topic.");
+    public static final Option<Duration> INPUT_MAX_FUTURE = Option.duration("input.max-future", "1h", "Events stamped further than this ahead of their Kafka record's timestamp (CreateTime or LogAppendTime; the wall clock only for records without one) go to the dead-letter topic: a replay decides as the live run did.");
+    public static final Option<Integer> DLQ_MAX_VALUE = Option.integer("kafka.dlq-max-value-bytes", "900000", 1, "Dead letters whose value is larger keep only this many leading bytes, with the original size and SHA-256 in headers (stay below the producer's max.request.size, 1 MB by default).");
+    public static final Option<Duration> WM_DISORDER = Option.duration("watermark.max-out-of-orderness", "5s", "A partition's watermark = its time (see watermark.confirm-events) minus this.");
+    public static final Option<Integer> WM_CONFIRM = Option.integer("watermark.confirm-events", "16", 1, "A partition's time is the largest timestamp that this many consecutive events of it have all reached, so a shorter run of far-ahead events (a producer with a fast clock) never makes the rest of the partition late; 1 = the classic largest timestamp seen (docs/windows.md).");
+    public static final Option<Duration> WM_IDLENESS = Option.duration("watermark.idleness", "30s", "A partition without valid events this long (not counting time paused by back-pressure or alignment) stops holding the watermark back; 0s disables.");
+    public static final Option<Duration> WM_ALIGN_DRIFT = Option.duration("watermark.alignment.max-drift", "0s", "Watermark alignment: pause partitions more than this ahead of the slowest (use for backfill); 0s disables.");
+    public static final Option<Duration> WM_ALIGN_UPDATE = Option.duration("watermark.alignment.update-interval", "1s", "How often partitions exchange watermarks for alignment.");
+    public static final Option<Duration> WM_INTERVAL = Option.duration("watermark.emit-interval", "200ms", "How often watermarks are emitted (pipeline.auto-watermark-interval).");
+    public static final Option<List<WindowSpec>> WINDOW_SPECS = Option.of("windows.specs", "window specs", "tumbling 1m,sliding 5m/1m,sliding 60m/1m", "Window specs: 'tumbling <size>' or 'sliding <size>/<slide>' (YAML list or comma-separated).", JobConfig::specs);
+    public static final Option<Duration> WINDOW_LATENESS = Option.duration("windows.allowed-lateness", "5m", "Events up to this late update final windows (kind late); later ones go to the late topic.");
+    public static final Option<Duration> WINDOW_EARLY = Option.duration("windows.early-interval", "1s", "Interval of early rows for open windows that changed; 0s disables early rows.");
+    public static final Option<Duration> WINDOW_DEDUP = Option.duration("windows.dedup-horizon", "0s", "Drop events whose event_id was seen for the same tenant and type within this processing-time horizon; 0s disables.");
+    public static final Option<Integer> WINDOW_CACHE = Option.integer("windows.cache-max-entries", "100000", 1, "Per-subtask bound of the heap cache of sliding-window aggregators (keys x specs).");
+    public static final Option<Integer> STATE_WRITE_BACK = Option.integer("state.write-back-max-entries", "100000", 0, "Per-subtask bound of the write-back heap cache in front of the keyed state of window-rollups and delta-emitter (written to the state backend before every checkpoint, or when full); 0 writes every change through to the state backend.");
+    public static final Option<Integer> JOB_PARALLELISM = Option.integer("job.parallelism", "0", 0, "Parallelism of the job; 0 uses the cluster default.");
+    public static final Option<Integer> JOB_MAX_PARALLELISM = Option.integer("job.max-parallelism", "128", 1, "Max parallelism (number of key groups); frozen once state exists.");
+    public static final Option<Duration> JOB_BUFFER_TIMEOUT = Option.duration("job.buffer-timeout", "10ms", "Longest time a network buffer between tasks waits to fill before it is sent (execution.buffer-timeout.interval): lower is lower latency, higher is more throughput.");
+    public static final Option<Duration> CHECKPOINT_INTERVAL = Option.duration("checkpoint.interval", "10s", "Checkpoint interval (exactly-once state; the store sinks are idempotent upserts, the Kafka topics at-least-once with a dedup key: docs/windows.md).");
+    public static final Option<String> CHECKPOINT_DIR = Option.string("checkpoint.dir", "", "Checkpoint directory URI; empty uses the cluster's execution.checkpointing.dir.");
+    public static final Option<String> STATE_BACKEND = Option.oneOf("state.backend", "rocksdb", "State backend: rocksdb (production) or hashmap.", "rocksdb", "hashmap");
+    public static final Option<String> STATE_TIMERS = Option.oneOf("state.timer-service", "rocksdb", "Where RocksDB keeps timers: rocksdb (scales, asynchronous incremental snapshots) or heap (measured no faster here).", "heap", "rocksdb");
+    public static final Option<Boolean> STATE_INCREMENTAL = Option.bool("state.incremental", "true", "Incremental RocksDB checkpoints.");
+    public static final Option<String> STORE_TYPE = Option.oneOf("store.type", "none", "Rollup store(s) the window rows are upserted into: none, postgres, clickhouse or both.", "none", "postgres", "clickhouse", "both");
+    public static final Option<Duration> STORE_EARLY = Option.duration("store.early-interval", "5s", "Early rows reach the stores at most this often per window (the latest one; final and late rows at once); Redis still gets every early row. 0s writes every early row.");
+    public static final Option<Boolean> STORE_MIGRATE = Option.bool("store.migrate", "true", "Apply the schema migrations (sql/) of the enabled stores when the job is submitted; false leaves it to the 'schema' command.");
+    public static final Option<String> PG_URL = Option.url("store.postgres.url", "jdbc:postgresql://127.0.0.1:15432/postgres", "JDBC URL of the Postgres rollup store.", "jdbc:postgresql:");
+    public static final Option<String> PG_USER = Option.string("store.postgres.user", "postgres", "Postgres user.");
+    public static final Option<String> PG_PASSWORD = Option.string("store.postgres.password", "", "Postgres password (masked in the web UI).").secret();
+    public static final Option<String> PG_TABLE = Option.identifier("store.postgres.table", "rollups", "Postgres rollup table (an identifier).");
+    public static final Option<Integer> PG_BATCH_SIZE = Option.integer("store.postgres.batch-size", "1000", 1, "Rows per JDBC batch of the Postgres sink.");
+    public static final Option<Duration> PG_BATCH_INTERVAL = Option.duration("store.postgres.batch-interval", "200ms", "The Postgres sink flushes a non-empty batch at least this often.");
+    public static final Option<Integer> PG_MAX_RETRIES = Option.integer("store.postgres.max-retries", "5", 0, "Retries of a failed Postgres batch (reconnecting, backoff 1 s, 2 s, ...) before the job fails and restarts.");
+    public static final Option<String> CH_URL = Option.url("store.clickhouse.url", "http://127.0.0.1:18123/", "HTTP URL of the ClickHouse rollup store.", "http://", "https://");
+    public static final Option<String> CH_DATABASE = Option.identifier("store.clickhouse.database", "rollcast", "ClickHouse database of the rollups table (an identifier; created by the migrations).");
+    public static final Option<String> CH_USER = Option.string("store.clickhouse.user", "default", "ClickHouse user (HTTP Basic auth).");
+    public static final Option<String> CH_PASSWORD = Option.string("store.clickhouse.password", "", "ClickHouse password (masked in the web UI).").secret();
+    public static final Option<Integer> CH_BATCH_SIZE = Option.integer("store.clickhouse.batch-size", "5000", 1, "Rows per ClickHouse insert.");
+    public static final Option<Duration> CH_BATCH_INTERVAL = Option.duration("store.clickhouse.batch-interval", "1s", "The ClickHouse sink sends buffered rows at least this often.");
+    public static final Option<Integer> CH_MAX_IN_FLIGHT = Option.integer("store.clickhouse.max-in-flight", "2", 1, "Concurrent ClickHouse inserts per sink subtask; more buffered rows back-pressure the job.");
+    public static final Option<Integer> CH_MAX_RETRIES = Option.integer("store.clickhouse.max-retries", "10", 0, "Consecutive failed ClickHouse inserts (5xx, I/O; backoff 0.1 s doubling to 5 s) before the job fails and restarts; 4xx fails at once.");
+    public static final Option<Duration> CH_TIMEOUT = Option.duration("store.clickhouse.request-timeout", "30s", "Timeout of one ClickHouse insert; a timed-out insert is retried.");
+    public static final Option<Boolean> REDIS_ENABLED = Option.bool("redis.enabled", "false", "Publish window-row deltas to Redis: a channel per tenant, spec and hour plus a capped recovery stream per channel (docs/deltas.md).");
+    public static final Option<String> REDIS_URI = Option.url("redis.uri", "redis://127.0.0.1:16379", "Redis server, redis://[user:password@]host:port[/db] (password masked in the web UI).", "redis://", "rediss://");
+    public static final Option<String> REDIS_MODE = Option.oneOf("redis.mode", "live", "live: publish every delta; coalesce: only the latest per window every redis.coalesce-interval (backfills, replays); off: publish nothing (stores are still written).", "live", "coalesce", "off");
+    public static final Option<Integer> REDIS_BATCH_SIZE = Option.integer("redis.batch-size", "500", 1, "Messages per Redis pipeline (one round trip); a full batch is sent at once.");
+    public static final Option<Duration> REDIS_FLUSH_INTERVAL = Option.duration("redis.flush-interval", "10ms", "Live mode: a message waits at most this long for its batch to fill; 0ms sends every message at once.");
+    public static final Option<Duration> REDIS_COALESCE_INTERVAL = Option.positiveDuration("redis.coalesce-interval", "1s", "Coalesce mode: how often the latest delta per window is published (and at every checkpoint).");
+    public static final Option<Integer> REDIS_MAX_BUFFERED = Option.integer("redis.max-buffered", "100000", 1, "Most windows a sink subtask holds back in coalesce mode or while Redis is unreachable; beyond, coalesce publishes early and an outage drops the oldest.");
+    public static final Option<Integer> REDIS_STREAM_MAX_LEN = Option.integer("redis.stream-max-len", "1000", 1, "Approximate cap of each channel's recovery stream (XADD MAXLEN ~).");
+    public static final Option<Duration> REDIS_STREAM_TTL = Option.of("redis.stream-ttl", "duration", "1h", "A channel's recovery stream expires this long after its last message (at least 1s).", s -> {
+        Duration d = Durations.parse(s);
+        if (d.toSeconds() < 1) throw new IllegalArgumentException("must be at least 1s");
+        return d;
+    });
+    public static final Option<Integer> REDIS_POOL_SIZE = Option.integer("redis.pool-size", "8", 1, "Redis connections per TaskManager, shared by its delta-sink subtasks (each uses one at a time).");
 
-    private final Map<String, Object> values;
-    private final Map<String, String> raw;
+    /** Every option of the job, in documentation order. */
+    public static final OptionSet OPTIONS = new OptionSet("job", ENV_PREFIX, Set.of(), List.of(
+            KAFKA_BOOTSTRAP,
+            KAFKA_TOPIC,
+            KAFKA_GROUP,
+            KAFKA_START,
+            KAFKA_BOUNDED,
+            KAFKA_DLQ,
+            KAFKA_LATE,
+            KAFKA_ROWS,
+            INPUT_MAX_BYTES,
+            INPUT_MAX_FUTURE,
+            DLQ_MAX_VALUE,
+            WM_DISORDER,
+            WM_CONFIRM,
+            WM_IDLENESS,
+            WM_ALIGN_DRIFT,
+            WM_ALIGN_UPDATE,
+            WM_INTERVAL,
+            WINDOW_SPECS,
+            WINDOW_LATENESS,
+            WINDOW_EARLY,
+            WINDOW_DEDUP,
+            WINDOW_CACHE,
+            STATE_WRITE_BACK,
+            JOB_PARALLELISM,
+            JOB_MAX_PARALLELISM,
+            JOB_BUFFER_TIMEOUT,
+            CHECKPOINT_INTERVAL,
+            CHECKPOINT_DIR,
+            STATE_BACKEND,
+            STATE_TIMERS,
+            STATE_INCREMENTAL,
+            STORE_TYPE,
+            STORE_EARLY,
+            STORE_MIGRATE,
+            PG_URL,
+            PG_USER,
+            PG_PASSWORD,
+            PG_TABLE,
+            PG_BATCH_SIZE,
+            PG_BATCH_INTERVAL,
+            PG_MAX_RETRIES,
+            CH_URL,
+            CH_DATABASE,
+            CH_USER,
+            CH_PASSWORD,
+            CH_BATCH_SIZE,
+            CH_BATCH_INTERVAL,
+            CH_MAX_IN_FLIGHT,
+            CH_MAX_RETRIES,
+            CH_TIMEOUT,
+            REDIS_ENABLED,
+            REDIS_URI,
+            REDIS_MODE,
+            REDIS_BATCH_SIZE,
+            REDIS_FLUSH_INTERVAL,
+            REDIS_COALESCE_INTERVAL,
+            REDIS_MAX_BUFFERED,
+            REDIS_STREAM_MAX_LEN,
+            REDIS_STREAM_TTL,
+            REDIS_POOL_SIZE));
 
-    private JobConfig(Map<String, String> raw) {
-        this.raw = new LinkedHashMap<>(raw);
-        this.values = new LinkedHashMap<>();
-        for (Option o : OPTIONS.values()) {
-            String text = raw.getOrDefault(o.key(), o.defaultValue());
-            try {
-                values.put(o.key(), o.parser().apply(text));
-            } catch (RuntimeException e) {
-                throw new ConfigException("config key '" + o.key() + "': '" + text + "' " + message(e));
-            }
-        }
-    }
+    private final Config config;
 
-    private static String message(RuntimeException e) {
-        if (e instanceof NumberFormatException) return "is not a number";
-        String m = e.getMessage();
-        return m == null ? "is invalid" : (m.startsWith("'") ? "is invalid: " + m : m);
+    private JobConfig(Config config) {
+        this.config = config;
     }
 
     public static JobConfig defaults() {
-        return new JobConfig(Map.of());
+        return new JobConfig(OPTIONS.of(Map.of()));
     }
 
-    /** Loads {@code yaml} (may be null) and applies {@code overrides} on top. */
+    /** Loads {@code yaml} (may be null) and applies {@code overrides} on top; no environment (tests, tools). */
     public static JobConfig load(Path yaml, Map<String, String> overrides) {
-        Map<String, String> raw = new LinkedHashMap<>();
-        if (yaml != null) {
-            try {
-                JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(yaml));
-                if (root != null && !root.isNull()) {
-                    if (!root.isObject()) throw new ConfigException("config file " + yaml + " must be a YAML mapping");
-                    flatten("", root, raw);
-                }
-            } catch (IOException e) {
-                throw new ConfigException("cannot read config file " + yaml + ": " + e.getMessage());
-            }
-        }
-        raw.putAll(overrides);
-        for (String key : raw.keySet()) {
-            if (!OPTIONS.containsKey(key)) {
-                throw new ConfigException("unknown config key '" + key + "' (see the config table in the README; known keys: "
-                        + String.join(", ", OPTIONS.keySet()) + ")");
-            }
-        }
-        return new JobConfig(raw);
+        return load(yaml, Map.of(), overrides);
     }
 
-    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
-        if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                var e = it.next();
-                String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
-                if (e.getValue().isObject() && !OPTIONS.containsKey(key)) {
-                    flatten(key, e.getValue(), out);
-                } else {
-                    out.put(key, scalar(key, e.getValue()));
-                }
-            }
-        }
-    }
-
-    private static String scalar(String key, JsonNode v) {
-        if (v.isArray()) {
-            List<String> parts = new ArrayList<>();
-            v.forEach(x -> parts.add(x.asText()));
-            return String.join(",", parts);
-        }
-        if (v.isObject()) throw new ConfigException("config key '" + key + "' must be a value, not a mapping");
-        return v.isNull() ? "" : v.asText();
+    /** Loads {@code yaml} (may be null), then {@code env} ({@value #ENV_PREFIX}...), then {@code overrides}. */
+    public static JobConfig load(Path yaml, Map<String, String> env, Map<String, String> overrides) {
+        return new JobConfig(OPTIONS.load(yaml, env, overrides));
     }
 
     /**
@@ -268,20 +201,18 @@ public final class JobConfig implements Serializable {
                 .with("kafka.group-id", kafkaGroupId() + "-backfill");
         if (alignmentMaxDrift().isZero()) c = c.with(WM_ALIGN_DRIFT.key(), "10m");
         c = c.with(WINDOW_EARLY.key(), "0s");
-        if (!raw.containsKey(REDIS_MODE.key())) c = c.with(REDIS_MODE.key(), "coalesce"); // do not flood subscribers
+        if (!config.isSet(REDIS_MODE)) c = c.with(REDIS_MODE.key(), "coalesce"); // do not flood subscribers
         return c;
     }
 
     /** A copy with one more override; for tests and tools. */
     public JobConfig with(String key, String value) {
-        Map<String, String> m = new LinkedHashMap<>(raw);
-        m.put(key, value);
-        return load(null, m);
+        return new JobConfig(config.with(key, value));
     }
 
-    @SuppressWarnings("unchecked")
-    private <T> T get(Option o) {
-        return (T) values.get(o.key());
+    /** The value of one option. */
+    public <T> T get(Option<T> o) {
+        return config.get(o);
     }
 
     public String kafkaBootstrap() { return get(KAFKA_BOOTSTRAP); }
@@ -346,29 +277,18 @@ public final class JobConfig implements Serializable {
     public io.rollcast.sinks.redis.RedisSettings redisSettings() {
         Duration ttl = get(REDIS_STREAM_TTL);
         return new io.rollcast.sinks.redis.RedisSettings(redisUri(), io.rollcast.sinks.redis.DeltaMode.parse(redisMode()),
-                this.<Integer>get(REDIS_BATCH_SIZE), this.<Duration>get(REDIS_FLUSH_INTERVAL).toMillis(),
-                this.<Duration>get(REDIS_COALESCE_INTERVAL).toMillis(), this.<Integer>get(REDIS_MAX_BUFFERED),
-                this.<Integer>get(REDIS_STREAM_MAX_LEN), ttl.toSeconds(), this.<Integer>get(REDIS_POOL_SIZE));
+                get(REDIS_BATCH_SIZE), get(REDIS_FLUSH_INTERVAL).toMillis(),
+                get(REDIS_COALESCE_INTERVAL).toMillis(), get(REDIS_MAX_BUFFERED),
+                get(REDIS_STREAM_MAX_LEN), ttl.toSeconds(), get(REDIS_POOL_SIZE));
     }
 
-    /** Effective values as strings, shown in the Flink web UI as global job parameters (passwords masked). */
+    /** Effective values as strings, shown in the Flink web UI as global job parameters (secrets masked). */
     public Map<String, String> asMap() {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (Option o : OPTIONS.values()) {
-            String v = raw.getOrDefault(o.key(), o.defaultValue());
-            m.put(o.key(), o.key().endsWith(".password") && !v.isEmpty() ? "******" : v);
-            if (o == REDIS_URI && v.contains("@")) m.put(o.key(), v.replaceFirst("//[^@/]*@", "//******@"));
-        }
-        return m;
+        return config.shown();
     }
 
     /** The README's config table, in Markdown. */
     public static String markdownTable() {
-        StringBuilder sb = new StringBuilder("| key | default | meaning |\n|---|---|---|\n");
-        for (Option o : OPTIONS.values()) {
-            sb.append("| `").append(o.key()).append("` | `").append(o.defaultValue().isEmpty() ? "\"\"" : o.defaultValue())
-                    .append("` | ").append(o.doc()).append(" |\n");
-        }
-        return sb.toString();
+        return OPTIONS.markdownTable();
     }
 }

@@ -1,5 +1,6 @@
 package io.rollcast.jobs;
 
+import io.rollcast.config.ConfigException;
 import io.rollcast.model.Event;
 import io.rollcast.model.Ingested;
 import io.rollcast.model.Rejected;
@@ -73,7 +74,7 @@ public final class RollupJob implements Callable<Integer> {
             System.out.print(JobConfig.markdownTable());
             return 0;
         }
-        JobConfig cfg = JobConfig.load(config, overrides); // ConfigException names the bad key
+        JobConfig cfg = JobConfig.load(config, System.getenv(), overrides); // ConfigException names the bad key
         if (backfill) cfg = cfg.forBackfill();
         StreamExecutionEnvironment env = environment(cfg);
         DataStream<Ingested> in = env

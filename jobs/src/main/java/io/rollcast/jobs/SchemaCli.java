@@ -1,5 +1,6 @@
 package io.rollcast.jobs;
 
+import io.rollcast.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +32,7 @@ public final class SchemaCli implements Callable<Integer> {
     public Integer call() {
         JobConfig cfg;
         try {
-            cfg = JobConfig.load(config, overrides);
+            cfg = JobConfig.load(config, System.getenv(), overrides);
             if (store != null) cfg = cfg.with("store.type", store);
         } catch (ConfigException e) {
             System.err.println("schema: " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.rollcast.jobs;
 
+import io.rollcast.config.ConfigException;
 import io.rollcast.model.WindowRow;
 import io.rollcast.model.WindowSpec;
 import io.rollcast.sinks.ClickHouseRollupSink;

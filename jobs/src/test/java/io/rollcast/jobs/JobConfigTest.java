@@ -1,5 +1,6 @@
 package io.rollcast.jobs;
 
+import io.rollcast.config.ConfigException;
 import io.rollcast.model.WindowSpec;
 
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,7 @@ class JobConfigTest {
     @Test
     void theConfigTableListsEveryKeyWithItsDefault() {
         String table = JobConfig.markdownTable();
-        assertThat(table).contains("| `windows.allowed-lateness` | `5m` |", "| `kafka.topic` | `events` |");
+        assertThat(table).contains("| `windows.allowed-lateness` | `ROLLCAST_JOB_WINDOWS_ALLOWED_LATENESS` | duration | `5m` |",
+                "| `kafka.topic` | `ROLLCAST_JOB_KAFKA_TOPIC` | string | `events` |", "| `store.postgres.password` | `ROLLCAST_JOB_STORE_POSTGRES_PASSWORD` | string | `\"\"` |");
     }
 }

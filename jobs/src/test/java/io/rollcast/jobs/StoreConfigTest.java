@@ -1,5 +1,6 @@
 package io.rollcast.jobs;
 
+import io.rollcast.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

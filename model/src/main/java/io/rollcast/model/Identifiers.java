@@ -4,15 +4,21 @@ import java.util.regex.Pattern;
 
 /** Checks SQL identifiers taken from configuration before they are spliced into DDL or DML. */
 public final class Identifiers {
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** The rule, as written in error messages and docs. */
+    public static final String RULE = "[A-Za-z_][A-Za-z0-9_]*, at most 63 characters";
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
     private Identifiers() {}
 
-    /** Returns {@code name} if it matches {@code [A-Za-z_][A-Za-z0-9_]*} (at most 63 characters), else throws. */
+    /** Whether {@code name} is an identifier ({@value #RULE}). */
+    public static boolean isIdentifier(String name) {
+        return name != null && IDENTIFIER.matcher(name).matches();
+    }
+
+    /** Returns {@code name} if it is an identifier, else throws naming {@code what}. */
     public static String require(String what, String name) {
-        if (name == null || name.length() > 63 || !IDENTIFIER.matcher(name).matches()) {
-            throw new IllegalArgumentException(what + " '" + name + "' is not an identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63 characters)");
-        }
+        if (!isIdentifier(name)) throw new IllegalArgumentException(what + " '" + name + "' is not an identifier (" + RULE + ")");
         return name;
     }
 }

@@ -1,5 +1,6 @@
 package io.rollcast.fanout.config;
 
+import io.rollcast.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,7 +66,16 @@ class FanoutConfigTest {
     @Test
     void theTableListsEveryKeyWithItsEnvName() {
         String t = FanoutConfig.table();
-        for (FanoutConfig.Option o : FanoutConfig.options()) assertThat(t).contains("`" + o.key() + "`");
+        for (io.rollcast.config.Option<?> o : FanoutConfig.options()) assertThat(t).contains("`" + o.key() + "`");
         assertThat(t).contains("ROLLCAST_FANOUT_AUTH_SECRET");
+    }
+
+    @Test
+    void theDocsTableIsTheGeneratedOne() throws Exception {
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "config-table.md"), FanoutConfig.table());
+        assertThat(Files.readString(Path.of("..", "docs", "fanout.md")))
+                .as("docs/fanout.md config table is stale: copy fanout/target/config-table.md (FanoutServer --print-config-table)")
+                .contains(FanoutConfig.table().strip());
     }
 }
