@@ -73,7 +73,6 @@ public final class JobConfig implements Serializable {
     public static final Option<Boolean> STATE_INCREMENTAL = Option.bool("state.incremental", "true", "Incremental RocksDB checkpoints.");
     public static final Option<String> STORE_TYPE = Option.oneOf("store.type", "none", "Rollup store(s) the window rows are upserted into: none, postgres, clickhouse or both.", "none", "postgres", "clickhouse", "both");
     public static final Option<Duration> STORE_EARLY = Option.duration("store.early-interval", "5s", "Early rows reach the stores at most this often per window (the latest one; final and late rows at once); Redis still gets every early row. 0s writes every early row.");
-    public static final Option<Boolean> STORE_MIGRATE = Option.bool("store.migrate", "true", "Apply the schema migrations (sql/) of the enabled stores when the job is submitted; false leaves it to the 'schema' command.");
     public static final Option<String> PG_URL = Option.url("store.postgres.url", "jdbc:postgresql://127.0.0.1:15432/postgres", "JDBC URL of the Postgres rollup store.", "jdbc:postgresql:");
     public static final Option<String> PG_USER = Option.string("store.postgres.user", "postgres", "Postgres user.");
     public static final Option<String> PG_PASSWORD = Option.string("store.postgres.password", "", "Postgres password (masked in the web UI).").secret();
@@ -140,7 +139,6 @@ public final class JobConfig implements Serializable {
             STATE_INCREMENTAL,
             STORE_TYPE,
             STORE_EARLY,
-            STORE_MIGRATE,
             PG_URL,
             PG_USER,
             PG_PASSWORD,
@@ -251,7 +249,6 @@ public final class JobConfig implements Serializable {
     public String storeType() { return get(STORE_TYPE); }
     public boolean storePostgres() { return storeType().equals("postgres") || storeType().equals("both"); }
     public boolean storeClickHouse() { return storeType().equals("clickhouse") || storeType().equals("both"); }
-    public boolean storeMigrate() { return get(STORE_MIGRATE); }
     public String postgresUrl() { return get(PG_URL); }
     public String postgresUser() { return get(PG_USER); }
     public String postgresPassword() { return get(PG_PASSWORD); }

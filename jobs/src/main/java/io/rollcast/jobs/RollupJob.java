@@ -10,6 +10,7 @@ import io.rollcast.operators.DeltaEmitter;
 import io.rollcast.operators.DeltaEmitterOperator;
 import io.rollcast.operators.EventWatermarks;
 import io.rollcast.operators.RouteRejected;
+import io.rollcast.operators.StoreEarlyRows;
 import io.rollcast.operators.WindowRollups;
 import io.rollcast.operators.WindowRollupsOperator;
 import io.rollcast.sinks.redis.RedisDeltaSink;
@@ -50,12 +51,17 @@ public final class RollupJob implements Callable<Integer> {
     @Option(names = "--print-config-table", description = "Print the config reference as a Markdown table and exit.")
     boolean printTable;
 
-    /** What the topology produces; sinks attach to these. */
-    public record Outputs(DataStream<WindowRow> rows, DataStream<Event> tooLate, DataStream<Rejected> rejected) {}
+    /**
+     * The streams of the topology. {@code storeRows} is what the stores get (early rows thinned by
+     * {@code store-early-rows}), null without a store; {@code deltas} is null without Redis.
+     */
+    public record Outputs(DataStream<WindowRow> rows, DataStream<Event> tooLate, DataStream<Rejected> rejected,
+            DataStream<WindowRow> storeRows, DataStream<WindowDelta> deltas) {}
 
     /**
-     * Runs the job. Exceptions propagate (no System.exit): main() may run inside the JobManager
-     * (REST submission, application mode), and Flink's client relies on its own control-flow exceptions.
+     * Runs the job: parse the config, create the environment, build the topology, execute. Exceptions
+     * propagate (no System.exit): main() may run inside the JobManager (REST submission, application
+     * mode), and Flink's client relies on its own control-flow exceptions.
      */
     public static void main(String[] args) throws Exception {
         RollupJob job = new RollupJob();
@@ -77,24 +83,8 @@ public final class RollupJob implements Callable<Integer> {
         JobConfig cfg = JobConfig.load(config, System.getenv(), overrides); // ConfigException names the bad key
         if (backfill) cfg = cfg.forBackfill();
         StreamExecutionEnvironment env = environment(cfg);
-        DataStream<Ingested> in = env
-                .fromSource(KafkaIo.source(cfg), watermarks(cfg), "kafka-events")
-                .uid("kafka-events");
-        Outputs out = build(in, cfg);
-        attachSinks(out, cfg);
-        StoreSinks.migrateOnStart(cfg); // the store schemas exist before the sinks write
-        if (!backfill) {
-            env.execute(JOB_NAME);
-            return 0;
-        }
-        try (var progress = new io.rollcast.jobs.tools.BackfillProgress(cfg.kafkaBootstrap(), cfg.kafkaTopic(), cfg.kafkaGroupId(), System.out, 5_000)) {
-            Thread t = new Thread(progress, "backfill-progress");
-            t.setDaemon(true);
-            t.start();
-            long t0 = System.currentTimeMillis();
-            env.execute(JOB_NAME + "-backfill");
-            System.out.printf("backfill: finished %,d records in %.1f s%n", progress.total(), (System.currentTimeMillis() - t0) / 1000.0);
-        }
+        build(env, cfg);
+        env.execute(backfill ? JOB_NAME + "-backfill" : JOB_NAME);
         return 0;
     }
 
@@ -128,30 +118,42 @@ public final class RollupJob implements Callable<Integer> {
                 cfg.alignmentMaxDrift(), cfg.alignmentUpdateInterval());
     }
 
-    /** Pure wiring; no I/O. Called by {@link #call()} and by the tests with timestamped input. */
-    public static Outputs build(DataStream<Ingested> in, JobConfig cfg) {
+    /**
+     * The whole topology on {@code env}: the Kafka source, every operator ({@link #operators}) and
+     * every sink ({@link #sinks}). This is the job; {@link #main} only adds config and execution.
+     */
+    public static Outputs build(StreamExecutionEnvironment env, JobConfig cfg) {
+        StoreSinks.check(cfg);
+        DataStream<Ingested> in = env
+                .fromSource(KafkaIo.source(cfg), watermarks(cfg), "kafka-events")
+                .uid("kafka-events");
+        Outputs out = operators(in, cfg);
+        sinks(out, cfg);
+        return out;
+    }
+
+    /**
+     * Every operator after the source, no I/O; tests feed their own timestamped input. One path per
+     * operator: the write-back cache ({@code state.write-back-max-entries}) of size 0 is write-through.
+     */
+    public static Outputs operators(DataStream<Ingested> in, JobConfig cfg) {
         SingleOutputStreamOperator<Event> events = in
                 .process(new RouteRejected(cfg.confirmEvents(), cfg.maxOutOfOrderness()))
                 .uid("route-rejected").name("route-rejected");
         WindowRollups rollups = new WindowRollups(cfg.windowSpecs(), cfg.allowedLateness(), cfg.earlyInterval(),
                 cfg.dedupHorizon(), cfg.cacheMaxEntries());
-        var keyed = events.keyBy(Event::rollupKey);
-        SingleOutputStreamOperator<WindowRow> rows = (cfg.writeBackMaxEntries() > 0
-                ? keyed.transform("window-rollups", WindowRollupsOperator.ROWS, new WindowRollupsOperator(rollups, cfg.writeBackMaxEntries()))
-                : keyed.process(rollups))
+        SingleOutputStreamOperator<WindowRow> rows = events.keyBy(Event::rollupKey)
+                .transform("window-rollups", WindowRollupsOperator.ROWS, new WindowRollupsOperator(rollups, cfg.writeBackMaxEntries()))
                 .uid("window-rollups").name("window-rollups");
-        return new Outputs(rows, rows.getSideOutput(WindowRollups.TOO_LATE), events.getSideOutput(RouteRejected.REJECTED));
-    }
-
-    /** The Kafka sinks of the changelog, the late events and the dead letters. Store and Redis sinks attach here too. */
-    public static void attachSinks(Outputs out, JobConfig cfg) {
-        out.rejected().sinkTo(KafkaIo.dlqSink(cfg)).uid("sink-dlq").name("sink-dlq");
-        out.tooLate().sinkTo(KafkaIo.lateSink(cfg)).uid("sink-late").name("sink-late");
-        if (!cfg.rowsTopic().isEmpty()) {
-            out.rows().sinkTo(KafkaIo.rowsSink(cfg)).uid("sink-rows-kafka").name("sink-rows-kafka");
+        DataStream<WindowRow> storeRows = null;
+        if (cfg.storePostgres() || cfg.storeClickHouse()) {
+            storeRows = cfg.storeEarlyInterval().isZero() ? rows
+                    : rows.transform("store-early-rows", rows.getType(), new StoreEarlyRows(cfg.storeEarlyInterval()))
+                            .uid("store-early-rows");
         }
-        StoreSinks.attach(out.rows(), cfg); // store.type: sink-postgres and/or sink-clickhouse
-        if (cfg.redisEnabled()) attachRedis(out, cfg);
+        DataStream<WindowDelta> deltas = cfg.redisEnabled() ? deltas(rows, cfg) : null;
+        return new Outputs(rows, rows.getSideOutput(WindowRollups.TOO_LATE), events.getSideOutput(RouteRejected.REJECTED),
+                storeRows, deltas);
     }
 
     /**
@@ -159,17 +161,23 @@ public final class RollupJob implements Callable<Integer> {
      * output is already partitioned by their key (tenant|type), so it is reinterpreted as keyed
      * instead of shuffled, and the delta emitter chains to the rollups.
      */
-    public static SingleOutputStreamOperator<WindowDelta> deltas(DataStream<WindowRow> rows, JobConfig cfg) {
+    static SingleOutputStreamOperator<WindowDelta> deltas(DataStream<WindowRow> rows, JobConfig cfg) {
         DeltaEmitter emitter = new DeltaEmitter(cfg.windowSpecs(), cfg.allowedLateness());
-        var keyed = DataStreamUtils.reinterpretAsKeyedStream(rows, DeltaEmitter::rollupKey, Types.STRING);
-        return (cfg.writeBackMaxEntries() > 0
-                ? keyed.transform("delta-emitter", DeltaEmitterOperator.DELTAS, new DeltaEmitterOperator(emitter, cfg.writeBackMaxEntries()))
-                : keyed.process(emitter))
+        return DataStreamUtils.reinterpretAsKeyedStream(rows, WindowRow::rollupKey, Types.STRING)
+                .transform("delta-emitter", DeltaEmitterOperator.DELTAS, new DeltaEmitterOperator(emitter, cfg.writeBackMaxEntries()))
                 .uid("delta-emitter").name("delta-emitter");
     }
 
-    /** The deltas to Redis: per-hour channels and recovery streams (redis.*, docs/deltas.md). */
-    public static void attachRedis(Outputs out, JobConfig cfg) {
-        deltas(out.rows(), cfg).sinkTo(new RedisDeltaSink(cfg.redisSettings())).uid("sink-redis").name("sink-redis");
+    /** Every sink: dead letters, late events, the changelog topic, the stores and Redis, as configured. */
+    public static void sinks(Outputs out, JobConfig cfg) {
+        out.rejected().sinkTo(KafkaIo.dlqSink(cfg)).uid("sink-dlq").name("sink-dlq");
+        out.tooLate().sinkTo(KafkaIo.lateSink(cfg)).uid("sink-late").name("sink-late");
+        if (!cfg.rowsTopic().isEmpty()) {
+            out.rows().sinkTo(KafkaIo.rowsSink(cfg)).uid("sink-rows-kafka").name("sink-rows-kafka");
+        }
+        if (out.storeRows() != null) StoreSinks.attach(out.storeRows(), cfg);
+        if (out.deltas() != null) {
+            out.deltas().sinkTo(new RedisDeltaSink(cfg.redisSettings())).uid("sink-redis").name("sink-redis");
+        }
     }
 }

@@ -11,7 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** Applies the rollup stores' schema migrations (sql/) with the job's config, as the job does at start. */
+/**
+ * Applies the rollup stores' schema migrations (sql/) with the job's config: the one way the schema
+ * is made, run before the job is submitted ({@code bin/rollcast}, the compose stack's {@code schema}
+ * service, the chart's JobManager init container). The job itself does no DDL.
+ */
 @Command(name = "schema", mixinStandardHelpOptions = true,
         description = "Applies the schema migrations of the rollup stores named by store.type (or --store) from the job config.")
 public final class SchemaCli implements Callable<Integer> {
@@ -23,6 +27,9 @@ public final class SchemaCli implements Callable<Integer> {
 
     @Option(names = "--store", description = "Stores to migrate: postgres, clickhouse or both (default: those of store.type).")
     String store;
+
+    @Option(names = "--if-configured", description = "Exit 0 without doing anything when store.type is none (for scripts that run this before every submission).")
+    boolean ifConfigured;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new SchemaCli()).execute(args));
@@ -39,6 +46,7 @@ public final class SchemaCli implements Callable<Integer> {
             return 2;
         }
         if (!cfg.storePostgres() && !cfg.storeClickHouse()) {
+            if (ifConfigured) return 0;
             System.err.println("schema: store.type is none; name the stores with --store or store.type");
             return 2;
         }

@@ -44,14 +44,8 @@ public final class StoreSinks {
         }
     }
 
-    /** Upserts the changelog into the enabled stores; each sink runs at the parallelism of the rollups. */
+    /** The store sinks of {@code rows} (the changelog after {@code store-early-rows}), at the parallelism of the rollups. */
     public static void attach(DataStream<WindowRow> rows, JobConfig cfg) {
-        check(cfg);
-        if (!cfg.storePostgres() && !cfg.storeClickHouse()) return;
-        if (!cfg.storeEarlyInterval().isZero()) {
-            rows = rows.transform("store-early-rows", rows.getType(), new io.rollcast.operators.StoreEarlyRows(cfg.storeEarlyInterval()))
-                    .uid("store-early-rows");
-        }
         if (cfg.storePostgres()) {
             rows.sinkTo(PostgresRollupSink.create(postgres(cfg))).uid("sink-postgres").name("sink-postgres");
         }
@@ -74,13 +68,5 @@ public final class StoreSinks {
             out.add("clickhouse " + s.table() + ": " + (applied.isEmpty() ? "up to date" : "applied " + String.join(", ", applied)));
         }
         return out;
-    }
-
-    /** At job submission: applies the enabled stores' migrations unless {@code store.migrate} is false. */
-    public static void migrateOnStart(JobConfig cfg) {
-        check(cfg);
-        if (!cfg.storeMigrate()) return;
-        // printed by the submitting client (flink run), like the rest of main()'s output
-        for (String line : migrate(cfg, cfg.storePostgres(), cfg.storeClickHouse())) System.out.println("rollcast: schema " + line);
     }
 }

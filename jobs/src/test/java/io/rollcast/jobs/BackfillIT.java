@@ -41,9 +41,9 @@ class BackfillIT {
 
     static org.apache.flink.core.execution.JobClient start(JobConfig cfg, boolean bounded) throws Exception {
         StreamExecutionEnvironment env = RollupJob.environment(cfg);
-        RollupJob.Outputs out = RollupJob.build(env.fromSource(KafkaIo.source(cfg), RollupJob.watermarks(cfg), "kafka-events")
+        RollupJob.Outputs out = RollupJob.operators(env.fromSource(KafkaIo.source(cfg), RollupJob.watermarks(cfg), "kafka-events")
                 .uid("kafka-events"), cfg);
-        RollupJob.attachSinks(out, cfg);
+        RollupJob.sinks(out, cfg);
         if (bounded) {
             env.execute("backfill");
             return null;

@@ -80,7 +80,7 @@ class RedisConfigTest {
         var in = env.fromData(Ingested.of(new Event("e1", "acme", "click", 1_000, 1.0)))
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Ingested>forMonotonousTimestamps()
                         .withTimestampAssigner((x, t) -> 1_000));
-        RollupJob.attachSinks(RollupJob.build(in, cfg), cfg);
+        RollupJob.sinks(RollupJob.operators(in, cfg), cfg);
         StreamGraph g = env.getStreamGraph();
         return g.getStreamNodes().stream().filter(n -> n.getTransformationUID() != null)
                 .collect(Collectors.toMap(StreamNode::getTransformationUID, n -> n));

@@ -73,9 +73,9 @@ public class RollupJobKafkaIT {
                 .with("checkpoint.interval", "1s")
                 .with("job.parallelism", "2");
         StreamExecutionEnvironment env = RollupJob.environment(cfg);
-        RollupJob.Outputs out = RollupJob.build(env.fromSource(KafkaIo.source(cfg), RollupJob.watermarks(cfg), "kafka-events")
+        RollupJob.Outputs out = RollupJob.operators(env.fromSource(KafkaIo.source(cfg), RollupJob.watermarks(cfg), "kafka-events")
                 .uid("kafka-events"), cfg);
-        RollupJob.attachSinks(out, cfg);
+        RollupJob.sinks(out, cfg);
         env.execute("kafka-it");
 
         ObjectMapper json = new ObjectMapper();

@@ -70,7 +70,7 @@ class RollupJobOracleIT {
                                 N, TypeInformation.of(Ingested.class)),
                         RollupJob.watermarks(cfg), "generated")
                 .setParallelism(1); // one ordered split, like one Kafka partition
-        RollupJob.Outputs out = RollupJob.build(in, cfg);
+        RollupJob.Outputs out = RollupJob.operators(in, cfg);
         CloseableIterator<WindowRow> rowsIt = out.rows().collectAsync();
         CloseableIterator<Event> lateIt = out.tooLate().collectAsync();
         CloseableIterator<Rejected> rejectedIt = out.rejected().collectAsync();

@@ -82,9 +82,9 @@ class RollupJobRedisIT {
         StreamExecutionEnvironment env = RollupJob.environment(cfg);
         var parsed = new RollupJobOracleIT.Parsed(gen, new EventParser(cfg.maxRecordBytes(), cfg.maxFuture().toMillis()));
         var source = new DataGeneratorSource<>(parsed, n, rate, TypeInformation.of(Ingested.class));
-        RollupJob.Outputs out = RollupJob.build(env.fromSource(source, RollupJob.watermarks(cfg), "generated")
+        RollupJob.Outputs out = RollupJob.operators(env.fromSource(source, RollupJob.watermarks(cfg), "generated")
                 .setParallelism(1), cfg); // one ordered split, like one Kafka partition
-        RollupJob.attachSinks(out, cfg);
+        RollupJob.sinks(out, cfg);
         return env;
     }
 

@@ -91,7 +91,7 @@ class SavepointCompatibilityIT {
                 new RollupJobOracleIT.Parsed(gen, new EventParser(cfg.maxRecordBytes(), cfg.maxFuture().toMillis())),
                 N, rate > 0 ? RateLimiterStrategy.perSecond(rate) : RateLimiterStrategy.noOp(), TypeInformation.of(Ingested.class));
         var in = env.fromSource(source, RollupJob.watermarks(cfg), "fixture-source").uid("fixture-source").setParallelism(1);
-        RollupJob.Outputs out = RollupJob.build(in, cfg);
+        RollupJob.Outputs out = RollupJob.operators(in, cfg);
         // stateless sinks with fixed uids: collect sinks keep state that a restored job cannot reuse
         var rows = new QueueSink<WindowRow>("fixture-rows");
         var late = new QueueSink<Event>("fixture-late");

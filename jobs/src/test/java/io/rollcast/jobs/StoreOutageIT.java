@@ -64,7 +64,7 @@ class StoreOutageIT {
     /** Runs the job, stops the store once rows arrive (~8 s in), starts it 30 s later, waits for the job to finish. */
     private static Set<JobStatus> ride(JobConfig cfg, Runnable stop, Runnable start, Supplier<Map<String, WindowRow>> table)
             throws Exception {
-        StoreSinks.migrateOnStart(cfg);
+        StoreSinks.migrate(cfg, cfg.storePostgres(), cfg.storeClickHouse());
         EventGenerator gen = StoreRuns.generator(5);
         long t0 = System.nanoTime();
         JobClient job = StoreRuns.job(cfg, gen, N, RATE, 1_000, "2s", null).executeAsync("store-outage");

@@ -73,8 +73,8 @@ final class StoreRuns {
                         RollupJob.watermarks(cfg), "generated")
                 .setParallelism(1); // one ordered split, like one Kafka partition
         if (extra != null) in = in.map(extra).setParallelism(1).name("induced-failure");
-        RollupJob.Outputs out = RollupJob.build(in, cfg);
-        StoreSinks.attach(out.rows(), cfg);
+        RollupJob.Outputs out = RollupJob.operators(in, cfg);
+        StoreSinks.attach(out.storeRows(), cfg);
         return env;
     }
 

@@ -34,7 +34,7 @@ class StoreSinksOracleIT {
     void bothStoresEqualTheOracleAfterAFailureAndRestoreMidStream(PostgresServer pg, ClickHouseServer ch) throws Exception {
         String pgUrl = pg.freshDatabase("oracle");
         JobConfig cfg = StoreRuns.config("both", pgUrl, ch.httpUrl(), "oracle_" + System.nanoTime(), "500ms");
-        StoreSinks.migrateOnStart(cfg);
+        StoreSinks.migrate(cfg, cfg.storePostgres(), cfg.storeClickHouse());
         EventGenerator gen = StoreRuns.generator(42);
         StoreRuns.FailOnceAfter.FAILED.set(false);
 

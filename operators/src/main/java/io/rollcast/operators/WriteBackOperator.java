@@ -11,6 +11,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * in write-back mode: the cache is flushed to the state backend before every checkpoint barrier
  * ({@code prepareSnapshotPreBarrier}, which Flink calls for checkpoints and savepoints alike) and
  * at the end of input, and flushed and emptied when it holds more than {@code maxCachedEntries}.
+ * A cache of size 0 is write-through: every change goes to the state backend at once, so the job
+ * has one operator path whatever {@code state.write-back-max-entries} says.
  * Only an operator can do this: writing another key's state needs that key's context, which a
  * process function cannot switch.
  *
@@ -24,7 +26,7 @@ abstract class WriteBackOperator<IN, OUT> extends KeyedProcessOperator<String, I
 
     WriteBackOperator(KeyedProcessFunction<String, IN, OUT> function, int maxCachedEntries) {
         super(function);
-        if (maxCachedEntries <= 0) throw new IllegalArgumentException("maxCachedEntries must be positive");
+        if (maxCachedEntries < 0) throw new IllegalArgumentException("maxCachedEntries must not be negative");
         this.maxCachedEntries = maxCachedEntries;
     }
 
@@ -34,7 +36,7 @@ abstract class WriteBackOperator<IN, OUT> extends KeyedProcessOperator<String, I
     @Override
     public void open() throws Exception {
         super.open();
-        cache().enableWriteBack(this::getCurrentKey);
+        if (maxCachedEntries > 0) cache().enableWriteBack(this::getCurrentKey); // 0: write-through
     }
 
     @Override

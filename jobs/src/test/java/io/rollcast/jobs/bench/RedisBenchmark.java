@@ -165,9 +165,9 @@ public final class RedisBenchmark {
         if (bufferTimeoutMs >= 0) env.setBufferTimeout(bufferTimeoutMs);
         var source = new DataGeneratorSource<>(new LiveEvents(), events, RateLimiterStrategy.perSecond(rate),
                 TypeInformation.of(Ingested.class));
-        RollupJob.Outputs out = RollupJob.build(env.fromSource(source, RollupJob.watermarks(cfg), "live-events")
+        RollupJob.Outputs out = RollupJob.operators(env.fromSource(source, RollupJob.watermarks(cfg), "live-events")
                 .setParallelism(1), cfg);
-        RollupJob.attachRedis(out, cfg); // the Redis wiring of the job; no Kafka sinks needed here
+        out.deltas().sinkTo(new io.rollcast.sinks.redis.RedisDeltaSink(cfg.redisSettings())).uid("sink-redis").name("sink-redis"); // the job's Redis wiring; no Kafka sinks here
 
         List<DeltaSubscriber.Received> got;
         long warmupEnd;

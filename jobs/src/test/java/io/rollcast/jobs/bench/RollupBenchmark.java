@@ -94,7 +94,7 @@ public final class RollupBenchmark {
         RollupJob.configure(env, cfg);
         var in = env.fromSource(new DataGeneratorSource<>(new Parsed(new EventGenerator(gc)), n, TypeInformation.of(Ingested.class)),
                 RollupJob.watermarks(cfg), "generated");
-        RollupJob.build(in, cfg).rows().map(new CountRows()).sinkTo(new DiscardingSink<>());
+        RollupJob.operators(in, cfg).rows().map(new CountRows()).sinkTo(new DiscardingSink<>());
         long t0 = System.nanoTime();
         JobExecutionResult r = env.execute("bench-" + workload);
         double s = (System.nanoTime() - t0) / 1e9;
