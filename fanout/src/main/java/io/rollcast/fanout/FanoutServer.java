@@ -6,6 +6,7 @@ import io.rollcast.fanout.config.FanoutConfig;
 import io.rollcast.fanout.http.ConnectionLimiter;
 import io.rollcast.fanout.http.HttpHandler;
 import io.rollcast.fanout.http.StaticFiles;
+import io.rollcast.fanout.metrics.Metrics;
 import io.rollcast.fanout.redis.ChannelHub;
 import io.rollcast.fanout.redis.RecoveryStreams;
 import io.rollcast.fanout.session.Router;

@@ -1,6 +1,6 @@
 package io.rollcast.fanout.session;
 
-import io.rollcast.fanout.Metrics;
+import io.rollcast.fanout.metrics.Metrics;
 import io.rollcast.fanout.redis.ChannelHub;
 import io.rollcast.fanout.redis.Channels;
 import io.rollcast.fanout.redis.DeltaMessage;

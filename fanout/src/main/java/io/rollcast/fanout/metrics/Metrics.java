@@ -1,4 +1,4 @@
-package io.rollcast.fanout;
+package io.rollcast.fanout.metrics;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
