@@ -4,7 +4,7 @@ import io.rollcast.fanout.auth.AuthException;
 import io.rollcast.fanout.auth.Principal;
 import io.rollcast.fanout.session.Cursor;
 import io.rollcast.fanout.session.Session;
-import io.rollcast.fanout.snapshot.Snapshot;
+import io.rollcast.fanout.snapshot.SnapshotEnvelope;
 import io.rollcast.fanout.snapshot.StreamQuery;
 import io.rollcast.fanout.sse.SseStreamHandler;
 import io.rollcast.fanout.sse.SseTransport;
@@ -164,20 +164,8 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 Responses.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "snapshot failed");
                 return;
             }
-            Responses.send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", body(q, s));
+            Responses.send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", SnapshotEnvelope.encode(q, s.rows(), null));
         }));
-    }
-
-    private static byte[] body(StreamQuery q, Snapshot s) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("tenant", q.tenant());
-        n.put("spec", q.spec());
-        q.eventType().ifPresentOrElse(t -> n.put("event_type", t), () -> n.putNull("event_type"));
-        n.put("from", q.from());
-        q.to().ifPresentOrElse(t -> n.put("to", t), () -> n.putNull("to"));
-        ArrayNode rows = n.putArray("rows");
-        s.rows().forEach(rows::add);
-        return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private void refuseWhenSaturated() throws BadRequest {

@@ -7,12 +7,10 @@ import io.rollcast.fanout.redis.DeltaMessage;
 import io.rollcast.fanout.redis.StreamId;
 import io.rollcast.fanout.snapshot.Replay;
 import io.rollcast.fanout.snapshot.Snapshot;
+import io.rollcast.fanout.snapshot.SnapshotEnvelope;
 import io.rollcast.fanout.snapshot.SnapshotService;
 import io.rollcast.fanout.snapshot.StreamQuery;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
@@ -46,7 +44,6 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a session needs from the server. */
     public record Services(ChannelHub hub, SnapshotService snapshots, Router router, Metrics metrics,
@@ -237,19 +234,10 @@ public final class Session {
         positions.putAll(s.positions());
         versions.clear();
         versions.putAll(s.versions());
-        ObjectNode body = JSON.createObjectNode();
-        body.put("tenant", query.tenant());
-        body.put("spec", query.spec());
-        query.eventType().ifPresentOrElse(t -> body.put("event_type", t), () -> body.putNull("event_type"));
-        body.put("from", query.from());
-        query.to().ifPresentOrElse(t -> body.put("to", t), () -> body.putNull("to"));
-        if (syncEvent.equals("resync")) body.put("reason", resyncReason);
-        ArrayNode rows = body.putArray("rows");
-        s.rows().forEach(rows::add);
         byte[] json;
         try {
-            json = JSON.writeValueAsBytes(body);
-        } catch (Exception e) {
+            json = SnapshotEnvelope.encode(query, s.rows(), syncEvent.equals("resync") ? resyncReason : null);
+        } catch (RuntimeException e) {
             fail("snapshot encoding failed");
             return;
         }
