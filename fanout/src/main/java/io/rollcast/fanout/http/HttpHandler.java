@@ -4,6 +4,7 @@ import io.rollcast.fanout.auth.AuthException;
 import io.rollcast.fanout.auth.Principal;
 import io.rollcast.fanout.session.Cursor;
 import io.rollcast.fanout.session.Session;
+import io.rollcast.fanout.session.Transport;
 import io.rollcast.fanout.snapshot.SnapshotEnvelope;
 import io.rollcast.fanout.snapshot.StreamQuery;
 import io.rollcast.fanout.sse.SseStreamHandler;
@@ -181,28 +182,28 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
     }
 
-    private void stream(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
+    /**
+     * The session of an SSE or WebSocket stream request: verified token, query and last event id
+     * ({@code lastEventId}, may be null), refused while the snapshot pool is full. Not started yet.
+     */
+    private Session session(FullHttpRequest req, QueryStringDecoder qs, String lastEventId, Transport transport)
+            throws AuthException, BadRequest {
         Principal p = authorize(req, qs);
         StreamQuery q = query(qs, p);
+        Cursor cursor = lastEventId(lastEventId);
+        refuseWhenSaturated();
+        return new Session(sv.sessions(), transport, q, cursor, expiry(p));
+    }
+
+    private void stream(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
         String last = req.headers().get("Last-Event-ID");
         if (last == null) last = Requests.param(qs.parameters(), "last_event_id");
-        Cursor cursor = lastEventId(last);
-        refuseWhenSaturated();
-        SseTransport transport = new SseTransport(ctx.channel());
-        Session session = new Session(sv.sessions(), transport, q, cursor, expiry(p));
-        ctx.pipeline().replace(this, "sse", new SseStreamHandler(session));
-        ctx.write(SseTransport.head(), ctx.voidPromise());
-        ctx.writeAndFlush(SseTransport.retry(sv.config().sseRetry().toMillis()), ctx.voidPromise());
-        sv.metrics().connectionsSse.increment();
-        sv.metrics().connectionsTotal.increment();
-        session.start(sv.clock().millis());
+        Session session = session(req, qs, last, new SseTransport(ctx.channel()));
+        new SseStreamHandler(session, sv.config().sseRetry().toMillis()).begin(ctx, this, sv.clock().millis());
     }
 
     private void websocket(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
-        Principal p = authorize(req, qs);
-        StreamQuery q = query(qs, p);
-        Cursor cursor = lastEventId(Requests.param(qs.parameters(), "last_event_id"));
-        refuseWhenSaturated();
+        Session session = session(req, qs, Requests.param(qs.parameters(), "last_event_id"), new WsTransport(ctx.channel()));
         String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + "/v1/ws";
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(url, null, false, 65_536);
         WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
@@ -210,17 +211,13 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        WsTransport transport = new WsTransport(ctx.channel());
-        Session session = new Session(sv.sessions(), transport, q, cursor, expiry(p));
+        WsFrameHandler handler = new WsFrameHandler(session, handshaker);
         handshaker.handshake(ctx.channel(), req).addListener(f -> {
             if (!f.isSuccess()) {
                 ctx.close();
                 return;
             }
-            ctx.pipeline().replace(this, "ws", new WsFrameHandler(session, handshaker));
-            sv.metrics().connectionsWs.increment();
-            sv.metrics().connectionsTotal.increment();
-            session.start(sv.clock().millis());
+            handler.begin(ctx, this, sv.clock().millis());
         });
     }
 

@@ -34,6 +34,11 @@ public final class Metrics {
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private volatile IntSupplier snapshotQueue = () -> 0;
 
+    /** The open-connections gauge of a transport, {@code sse} or {@code ws}. */
+    public LongAdder connections(String transport) {
+        return transport.equals("sse") ? connectionsSse : connectionsWs;
+    }
+
     public void snapshotQueue(IntSupplier s) {
         this.snapshotQueue = s;
     }

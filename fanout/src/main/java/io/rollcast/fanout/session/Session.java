@@ -100,8 +100,15 @@ public final class Session {
         return query;
     }
 
-    /** Subscribes to the query's hour channels and starts the first sync. On the loop. */
+    /** The transport's name, {@code sse} or {@code ws}. */
+    public String transport() {
+        return transport.name();
+    }
+
+    /** Counts the connection, subscribes to the query's hour channels and starts the first sync. On the loop. */
     public void start(long now) {
+        sv.metrics().connections(transport.name()).increment();
+        sv.metrics().connectionsTotal.increment();
         long last = query.to().map(t -> Math.max(query.from(), t - 1)).orElse(now + Channels.HOUR_MS);
         for (long h : Channels.hours(query.from(), last)) channels.put(h, Channels.channel(query.tenant(), query.spec(), h));
         sv.router().join(this);
@@ -427,7 +434,6 @@ public final class Session {
         Object o;
         while ((o = pending.poll()) != null) ReferenceCountUtil.release(o);
         buffer = List.of();
-        if (transport.name().equals("sse")) sv.metrics().connectionsSse.decrement();
-        else sv.metrics().connectionsWs.decrement();
+        sv.metrics().connections(transport.name()).decrement();
     }
 }
