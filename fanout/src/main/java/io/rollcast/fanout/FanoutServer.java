@@ -4,8 +4,10 @@ import io.rollcast.fanout.auth.TokenVerifier;
 import io.rollcast.config.ConfigException;
 import io.rollcast.fanout.config.FanoutConfig;
 import io.rollcast.fanout.http.ConnectionLimiter;
+import io.rollcast.fanout.http.FanoutServices;
 import io.rollcast.fanout.http.HttpHandler;
 import io.rollcast.fanout.http.StaticFiles;
+import io.rollcast.fanout.metrics.Metrics;
 import io.rollcast.fanout.redis.ChannelHub;
 import io.rollcast.fanout.redis.RecoveryStreams;
 import io.rollcast.fanout.session.Router;
@@ -52,34 +54,29 @@ import java.util.concurrent.TimeUnit;
 public final class FanoutServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FanoutServer.class);
 
-    private final FanoutConfig config;
-    private final Metrics metrics = new Metrics();
-    private final TokenVerifier verifier;
-    private final StaticFiles statics = new StaticFiles();
+    private final FanoutServices services;
     private final RollupQuery store;
     private final RecoveryStreams streams;
-    private final SnapshotService snapshots;
-    private final Router router;
-    private final ChannelHub hub;
-    private final Session.Services sessionServices;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel serverChannel;
-    private int maxConnections;
 
     private FanoutServer(FanoutConfig config, RollupQuery store) {
-        this.config = config;
-        this.verifier = new TokenVerifier(config.authSecret(), config.clockSkew(), Clock.systemUTC());
         this.store = store;
+        Clock clock = Clock.systemUTC();
+        Metrics metrics = new Metrics();
         URI redis = URI.create(config.redisUri());
         this.streams = new RecoveryStreams(redis, config.snapshotThreads() + 1);
-        this.snapshots = new SnapshotService(store, streams, metrics, config.snapshotThreads(), config.snapshotQueue(),
+        SnapshotService snapshots = new SnapshotService(store, streams, metrics, config.snapshotThreads(), config.snapshotQueue(),
                 config.streamOverlap().toMillis(), config.streamTtl().toMillis(), config.maxReplay());
         long tick = Math.min(config.pingInterval().toMillis(), 1_000);
-        this.router = new Router(tick);
-        this.hub = new ChannelHub(redis, router, metrics);
-        this.sessionServices = new Session.Services(hub, snapshots, router, metrics, config.maxPending(),
+        Router router = new Router(tick);
+        ChannelHub hub = new ChannelHub(redis, router, metrics);
+        Session.Services sessions = new Session.Services(hub, snapshots, router, metrics, config.maxPending(),
                 config.maxStall().toMillis(), config.pingInterval().toMillis());
+        int maxConnections = config.maxConnections() > 0 ? config.maxConnections() : ConnectionLimiter.fromFdLimit(512);
+        this.services = new FanoutServices(config, clock, metrics, new TokenVerifier(config.authSecret(), config.clockSkew(), clock),
+                new StaticFiles(), new ConnectionLimiter(maxConnections, metrics), hub, router, snapshots, sessions);
         boolean epoll = Epoll.isAvailable();
         int threads = config.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
         this.boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
@@ -87,8 +84,6 @@ public final class FanoutServer implements AutoCloseable {
         try {
             hub.start(10_000);
             Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-            maxConnections = config.maxConnections() > 0 ? config.maxConnections() : ConnectionLimiter.fromFdLimit(512);
-            ConnectionLimiter limiter = new ConnectionLimiter(maxConnections, metrics);
             ServerBootstrap b = new ServerBootstrap();
             if (config.sendBuffer() > 0) b.childOption(ChannelOption.SO_SNDBUF, config.sendBuffer());
             b
@@ -103,10 +98,10 @@ public final class FanoutServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline()
-                                    .addLast("limit", limiter)
+                                    .addLast("limit", services.limiter())
                                     .addLast("codec", new HttpServerCodec(4096, config.maxRequestBytes(), 8192))
                                     .addLast("aggregate", new HttpObjectAggregator(config.maxRequestBytes()))
-                                    .addLast("http", new HttpHandler(FanoutServer.this));
+                                    .addLast("http", new HttpHandler(services));
                         }
                     });
             this.serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
@@ -128,35 +123,11 @@ public final class FanoutServer implements AutoCloseable {
     }
 
     public FanoutConfig config() {
-        return config;
+        return services.config();
     }
 
     public Metrics metrics() {
-        return metrics;
-    }
-
-    public TokenVerifier verifier() {
-        return verifier;
-    }
-
-    public StaticFiles statics() {
-        return statics;
-    }
-
-    public SnapshotService snapshots() {
-        return snapshots;
-    }
-
-    public ChannelHub hub() {
-        return hub;
-    }
-
-    public Router router() {
-        return router;
-    }
-
-    public Session.Services sessionServices() {
-        return sessionServices;
+        return services.metrics();
     }
 
     /** Waits until the server channel closes. */
@@ -166,13 +137,13 @@ public final class FanoutServer implements AutoCloseable {
 
     private void closeQuietly() {
         try {
-            hub.close();
+            services.hub().close();
         } catch (RuntimeException ignored) {
             // shutting down anyway
         }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        snapshots.close();
+        services.snapshots().close();
         streams.close();
         store.close();
     }

@@ -1,6 +1,6 @@
 package io.rollcast.fanout.http;
 
-import io.rollcast.fanout.Metrics;
+import io.rollcast.fanout.metrics.Metrics;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,11 +1,11 @@
 package io.rollcast.fanout.http;
 
-import io.rollcast.fanout.FanoutServer;
 import io.rollcast.fanout.auth.AuthException;
 import io.rollcast.fanout.auth.Principal;
 import io.rollcast.fanout.session.Cursor;
 import io.rollcast.fanout.session.Session;
-import io.rollcast.fanout.snapshot.Snapshot;
+import io.rollcast.fanout.session.Transport;
+import io.rollcast.fanout.snapshot.SnapshotEnvelope;
 import io.rollcast.fanout.snapshot.StreamQuery;
 import io.rollcast.fanout.sse.SseStreamHandler;
 import io.rollcast.fanout.sse.SseTransport;
@@ -47,17 +47,17 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static final Logger LOG = LoggerFactory.getLogger(HttpHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final FanoutServer server;
+    private final FanoutServices sv;
 
-    public HttpHandler(FanoutServer server) {
-        this.server = server;
+    public HttpHandler(FanoutServices sv) {
+        this.sv = sv;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (req.decoderResult().isFailure()) {
             Throwable cause = req.decoderResult().cause();
-            server.metrics().badRequests.increment();
+            sv.metrics().badRequests.increment();
             if (cause instanceof TooLongHttpHeaderException) {
                 Responses.error(ctx, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too_large", "request headers too large");
             } else if (cause instanceof TooLongHttpLineException || cause instanceof TooLongFrameException) {
@@ -70,7 +70,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         QueryStringDecoder qs = new QueryStringDecoder(req.uri());
         String path = qs.path();
         if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
-            server.metrics().badRequests.increment();
+            sv.metrics().badRequests.increment();
             Responses.error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "only GET");
             return;
         }
@@ -79,26 +79,26 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             switch (path) {
                 case "/healthz" -> health(ctx, keepAlive);
                 case "/metrics" -> Responses.send(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-                        server.metrics().render().getBytes(StandardCharsets.UTF_8));
+                        sv.metrics().render().getBytes(StandardCharsets.UTF_8));
                 case "/v1/me" -> me(ctx, keepAlive, authorize(req, qs));
                 case "/v1/snapshot" -> snapshot(ctx, keepAlive, req, qs);
                 case "/v1/stream" -> stream(ctx, req, qs);
                 case "/v1/ws" -> websocket(ctx, req, qs);
                 default -> {
-                    Optional<StaticFiles.File> f = server.statics().get(path);
+                    Optional<StaticFiles.File> f = sv.statics().get(path);
                     if (f.isPresent()) {
                         Responses.send(ctx, keepAlive, HttpResponseStatus.OK, f.get().contentType(), f.get().bytes());
                     } else {
-                        server.metrics().badRequests.increment();
+                        sv.metrics().badRequests.increment();
                         Responses.error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", "no such path");
                     }
                 }
             }
         } catch (AuthException e) {
-            server.metrics().authRefusals.increment();
+            sv.metrics().authRefusals.increment();
             Responses.error(ctx, HttpResponseStatus.valueOf(e.status()), e.code(), e.getMessage());
         } catch (BadRequest e) {
-            server.metrics().badRequests.increment();
+            sv.metrics().badRequests.increment();
             Responses.error(ctx, HttpResponseStatus.valueOf(e.status()), e.code(), e.getMessage());
         }
     }
@@ -109,12 +109,12 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
      * Origin, the server's own, or one in {@code auth.allowed-origins}; else 403.
      */
     private Principal authorize(FullHttpRequest req, QueryStringDecoder qs) throws AuthException {
-        Requests.Credential c = Requests.credential(req, qs, server.config().authCookie());
+        Requests.Credential c = Requests.credential(req, qs, sv.config().authCookie());
         if (c.fromCookie() && !Requests.originAllowed(req.headers().get(HttpHeaderNames.ORIGIN), req.headers().get(HttpHeaderNames.HOST),
-                server.config().allowedOrigins())) {
+                sv.config().allowedOrigins())) {
             throw new AuthException(403, "forbidden", "origin not allowed for cookie authentication");
         }
-        return server.verifier().verify(c.token());
+        return sv.verifier().verify(c.token());
     }
 
     private StreamQuery query(FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
@@ -122,17 +122,17 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private StreamQuery query(QueryStringDecoder qs, Principal p) throws AuthException, BadRequest {
-        return Requests.query(qs, p, System.currentTimeMillis(), server.config().defaultRange(), server.config().maxRange());
+        return Requests.query(qs, p, sv.clock().millis(), sv.config().defaultRange(), sv.config().maxRange());
     }
 
     /** When a stream of {@code p} is ended: its token's expiry plus the clock skew the token was accepted with. */
     private long expiry(Principal p) {
-        return p.expiresAt() + server.config().clockSkew().toMillis();
+        return p.expiresAt() + sv.config().clockSkew().toMillis();
     }
 
     private void health(ChannelHandlerContext ctx, boolean keepAlive) {
-        boolean redis = server.hub().connected();
-        String body = "{\"status\":\"" + (redis ? "ok" : "degraded") + "\",\"redis\":" + redis + ",\"sessions\":" + server.router().sessions() + "}";
+        boolean redis = sv.hub().connected();
+        String body = "{\"status\":\"" + (redis ? "ok" : "degraded") + "\",\"redis\":" + redis + ",\"sessions\":" + sv.router().sessions() + "}";
         Responses.send(ctx, keepAlive, redis ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "application/json", body.getBytes(StandardCharsets.UTF_8));
     }
@@ -151,11 +151,11 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         StreamQuery q = query(req, qs);
         refuseWhenSaturated();
         List<String> channels = new ArrayList<>();
-        long last = q.to().map(t -> t - 1).orElse(System.currentTimeMillis() + io.rollcast.model.Channels.HOUR_MS);
+        long last = q.to().map(t -> t - 1).orElse(sv.clock().millis() + io.rollcast.model.Channels.HOUR_MS);
         for (long h : io.rollcast.model.Channels.hours(q.from(), Math.max(q.from(), last))) {
             channels.add(io.rollcast.model.Channels.channel(q.tenant(), q.spec(), h));
         }
-        server.snapshots().submit(() -> server.snapshots().read(q, channels)).whenComplete((s, err) -> ctx.executor().execute(() -> {
+        sv.snapshots().submit(() -> sv.snapshots().read(q, channels)).whenComplete((s, err) -> ctx.executor().execute(() -> {
             if (err != null) {
                 if (io.rollcast.fanout.snapshot.SnapshotService.rejected(err)) {
                     Responses.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "too many snapshots in flight; retry");
@@ -165,24 +165,12 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 Responses.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "snapshot failed");
                 return;
             }
-            Responses.send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", body(q, s));
+            Responses.send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", SnapshotEnvelope.encode(q, s.rows(), null));
         }));
     }
 
-    private static byte[] body(StreamQuery q, Snapshot s) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("tenant", q.tenant());
-        n.put("spec", q.spec());
-        q.eventType().ifPresentOrElse(t -> n.put("event_type", t), () -> n.putNull("event_type"));
-        n.put("from", q.from());
-        q.to().ifPresentOrElse(t -> n.put("to", t), () -> n.putNull("to"));
-        ArrayNode rows = n.putArray("rows");
-        s.rows().forEach(rows::add);
-        return n.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
     private void refuseWhenSaturated() throws BadRequest {
-        if (server.snapshots().saturated()) throw new BadRequest(503, "unavailable", "too many snapshots in flight; retry");
+        if (sv.snapshots().saturated()) throw new BadRequest(503, "unavailable", "too many snapshots in flight; retry");
     }
 
     private Cursor lastEventId(String text) throws BadRequest {
@@ -194,28 +182,28 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
     }
 
-    private void stream(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
+    /**
+     * The session of an SSE or WebSocket stream request: verified token, query and last event id
+     * ({@code lastEventId}, may be null), refused while the snapshot pool is full. Not started yet.
+     */
+    private Session session(FullHttpRequest req, QueryStringDecoder qs, String lastEventId, Transport transport)
+            throws AuthException, BadRequest {
         Principal p = authorize(req, qs);
         StreamQuery q = query(qs, p);
+        Cursor cursor = lastEventId(lastEventId);
+        refuseWhenSaturated();
+        return new Session(sv.sessions(), transport, q, cursor, expiry(p));
+    }
+
+    private void stream(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
         String last = req.headers().get("Last-Event-ID");
         if (last == null) last = Requests.param(qs.parameters(), "last_event_id");
-        Cursor cursor = lastEventId(last);
-        refuseWhenSaturated();
-        SseTransport transport = new SseTransport(ctx.channel());
-        Session session = new Session(server.sessionServices(), transport, q, cursor, expiry(p));
-        ctx.pipeline().replace(this, "sse", new SseStreamHandler(session));
-        ctx.write(SseTransport.head(), ctx.voidPromise());
-        ctx.writeAndFlush(SseTransport.retry(server.config().sseRetry().toMillis()), ctx.voidPromise());
-        server.metrics().connectionsSse.increment();
-        server.metrics().connectionsTotal.increment();
-        session.start(System.currentTimeMillis());
+        Session session = session(req, qs, last, new SseTransport(ctx.channel()));
+        new SseStreamHandler(session, sv.config().sseRetry().toMillis()).begin(ctx, this, sv.clock().millis());
     }
 
     private void websocket(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
-        Principal p = authorize(req, qs);
-        StreamQuery q = query(qs, p);
-        Cursor cursor = lastEventId(Requests.param(qs.parameters(), "last_event_id"));
-        refuseWhenSaturated();
+        Session session = session(req, qs, Requests.param(qs.parameters(), "last_event_id"), new WsTransport(ctx.channel()));
         String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + "/v1/ws";
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(url, null, false, 65_536);
         WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
@@ -223,17 +211,13 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        WsTransport transport = new WsTransport(ctx.channel());
-        Session session = new Session(server.sessionServices(), transport, q, cursor, expiry(p));
+        WsFrameHandler handler = new WsFrameHandler(session, handshaker);
         handshaker.handshake(ctx.channel(), req).addListener(f -> {
             if (!f.isSuccess()) {
                 ctx.close();
                 return;
             }
-            ctx.pipeline().replace(this, "ws", new WsFrameHandler(session, handshaker));
-            server.metrics().connectionsWs.increment();
-            server.metrics().connectionsTotal.increment();
-            session.start(System.currentTimeMillis());
+            handler.begin(ctx, this, sv.clock().millis());
         });
     }
 

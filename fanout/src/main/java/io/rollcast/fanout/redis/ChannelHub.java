@@ -1,7 +1,7 @@
 package io.rollcast.fanout.redis;
 
 import io.rollcast.model.Channels;
-import io.rollcast.fanout.Metrics;
+import io.rollcast.fanout.metrics.Metrics;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -6,6 +6,7 @@ import io.rollcast.fanout.redis.StreamId;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * A client's position in each of its hour channels, sent as the event id of every frame and taken
@@ -47,14 +48,25 @@ public record Cursor(String spec, long base, TreeMap<Long, StreamId> positions) 
 
     /** The text form of a spec, {@code base} and per-hour positions. */
     public static String format(String spec, long base, Map<Long, StreamId> positions) {
-        StringBuilder sb = new StringBuilder(40 + positions.size() * 36).append(spec).append('~').append(base).append('~');
+        return format(spec, base, positions, id -> id, Channels::hourName);
+    }
+
+    /**
+     * The text form of {@code spec}, {@code base} and, for each hour of {@code hours} in its order, the
+     * position {@code position} finds for the hour's value; {@code hourName} names an hour (a session
+     * passes a cache: this runs per client per delta).
+     */
+    static <V> String format(String spec, long base, Map<Long, V> hours, Function<V, StreamId> position,
+            Function<Long, String> hourName) {
+        StringBuilder sb = new StringBuilder(40 + hours.size() * 36).append(spec).append('~').append(base).append('~');
         boolean first = true;
-        for (Map.Entry<Long, StreamId> e : positions.entrySet()) {
+        for (Map.Entry<Long, V> e : hours.entrySet()) {
             if (!first) sb.append(',');
             first = false;
-            sb.append(Channels.hourName(e.getKey())).append(':');
-            StreamId id = e.getValue();
-            sb.append(id.equals(StreamId.ZERO) ? "0" : id.toString());
+            sb.append(hourName.apply(e.getKey())).append(':');
+            StreamId id = position.apply(e.getValue());
+            if (id.equals(StreamId.ZERO)) sb.append('0');
+            else sb.append(id.ms()).append('-').append(Long.toUnsignedString(id.seq()));
         }
         return sb.toString();
     }

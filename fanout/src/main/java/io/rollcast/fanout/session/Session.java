@@ -1,36 +1,32 @@
 package io.rollcast.fanout.session;
 
-import io.rollcast.fanout.Metrics;
+import io.rollcast.fanout.metrics.Metrics;
 import io.rollcast.fanout.redis.ChannelHub;
-import io.rollcast.model.Channels;
 import io.rollcast.fanout.redis.DeltaMessage;
 import io.rollcast.fanout.redis.StreamId;
 import io.rollcast.fanout.snapshot.Replay;
 import io.rollcast.fanout.snapshot.Snapshot;
+import io.rollcast.fanout.snapshot.SnapshotEnvelope;
 import io.rollcast.fanout.snapshot.SnapshotService;
 import io.rollcast.fanout.snapshot.StreamQuery;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
-import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One streaming client: its query, hour channels, stream positions, window versions and bounded
- * outgoing queue. Every method runs on the client's event loop.
+ * One streaming client and its sync state machine. Every method runs on the client's event loop. The
+ * session keeps its query's {@link HourChannels}, what its client has ({@link Progress}), the deltas
+ * held during a sync ({@link SyncBuffer}) and its bounded queue ({@link Outbox}).
  *
  * <p><b>Start</b> (and every resync): subscribe to the channels and wait for Redis to confirm, buffer
  * what arrives, read the snapshot (or the resume replay) on the snapshot pool, send it, then send the
@@ -46,7 +42,6 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a session needs from the server. */
     public record Services(ChannelHub hub, SnapshotService snapshots, Router router, Metrics metrics,
@@ -60,26 +55,16 @@ public final class Session {
     private final EventLoop loop;
     private final StreamQuery query;
     private final long expiresAt;
-    private final TreeMap<Long, String> channels = new TreeMap<>(); // hour -> channel name
-    private final Map<String, StreamId> positions = new HashMap<>();
-    private final Map<Long, String> hourNames = new HashMap<>();
-    private final Map<String, Long> versions = new HashMap<>();
-    private final ArrayDeque<Object> pending = new ArrayDeque<>();
-    private List<DeltaMessage> buffer = new ArrayList<>();
-    private boolean bufferOverflow;
+    private final HourChannels channels;
+    private final Progress progress = new Progress();
+    private final SyncBuffer buffer;
+    private final Outbox outbox;
+    private final Retries retries = new Retries();
     private State state = State.SUBSCRIBING;
     private Cursor resumeFrom;
     private String syncEvent = "snapshot";
     private String resyncReason;
-    private boolean resyncPending;
     private long cursorBase;
-    private long unwritableSince;
-    private long lastSend = System.currentTimeMillis();
-    private int failures;
-    private static final int MAX_RETRIES = 3;
-    private int busyRetries;
-    /** Retries of a snapshot the full pool refused (backoff 0.25, 0.5, 1, 2, 4, 4 s, each plus up to as much jitter). */
-    private static final int MAX_BUSY_RETRIES = 6;
 
     /**
      * A session for {@code query}, resuming after {@code resumeFrom} (may be null), ended once the clock
@@ -93,6 +78,9 @@ public final class Session {
         this.query = query;
         this.resumeFrom = resumeFrom;
         this.expiresAt = expiresAt;
+        this.channels = new HourChannels(query);
+        this.buffer = new SyncBuffer(sv.maxPending());
+        this.outbox = new Outbox(channel, sv.metrics(), sv.maxPending());
     }
 
     EventLoop loop() {
@@ -103,13 +91,19 @@ public final class Session {
         return query;
     }
 
-    /** Subscribes to the query's hour channels and starts the first sync. On the loop. */
+    /** The transport's name, {@code sse} or {@code ws}. */
+    public String transport() {
+        return transport.name();
+    }
+
+    /** Counts the connection, subscribes to the query's hour channels and starts the first sync. On the loop. */
     public void start(long now) {
-        long last = query.to().map(t -> Math.max(query.from(), t - 1)).orElse(now + Channels.HOUR_MS);
-        for (long h : Channels.hours(query.from(), last)) channels.put(h, Channels.channel(query.tenant(), query.spec(), h));
+        sv.metrics().connections(transport.name()).increment();
+        sv.metrics().connectionsTotal.increment();
+        channels.open(now);
         sv.router().join(this);
         List<CompletableFuture<Void>> acks = new ArrayList<>();
-        for (String ch : channels.values()) {
+        for (String ch : channels.names()) {
             sv.router().add(this, ch);
             acks.add(sv.hub().acquire(ch));
         }
@@ -125,36 +119,32 @@ public final class Session {
             return;
         }
         state = State.SYNCING;
-        buffer = new ArrayList<>();
-        bufferOverflow = false;
-        List<String> names = new ArrayList<>(channels.values());
-        if (resumeFrom != null) {
-            Cursor c = resumeFrom;
-            resumeFrom = null;
-            Map<String, StreamId> from = new HashMap<>();
-            if (!c.spec().equals(query.spec())) {
-                syncEvent = "resync";
-                resyncReason = "last event id of another spec";
-                snapshot(names);
-                return;
-            }
-            long maxHour = c.positions().isEmpty() ? Long.MIN_VALUE : c.positions().lastKey();
-            for (Map.Entry<Long, String> e : channels.entrySet()) {
-                StreamId p = c.positions().get(e.getKey());
-                if (p != null) {
-                    from.put(e.getValue(), p);
-                } else if (e.getKey() <= maxHour) {
-                    syncEvent = "resync"; // an older hour than the cursor knows: it cannot be replayed
-                    resyncReason = "range not covered by the last event id";
-                    snapshot(names);
-                    return;
-                }
-            }
-            sv.snapshots().submit(() -> sv.snapshots().resume(names, from, c.base()))
-                    .whenComplete((r, err) -> loop.execute(() -> onReplay(r, err, names, from)));
-        } else {
+        buffer.reset();
+        List<String> names = new ArrayList<>(channels.names());
+        if (resumeFrom == null) {
             snapshot(names);
+            return;
         }
+        Cursor c = resumeFrom;
+        resumeFrom = null;
+        if (!c.spec().equals(query.spec())) {
+            snapshot(names, "last event id of another spec");
+            return;
+        }
+        Map<String, StreamId> from = channels.resumePositions(c);
+        if (from == null) {
+            snapshot(names, "range not covered by the last event id"); // an older hour than the cursor knows: it cannot be replayed
+            return;
+        }
+        sv.snapshots().submit(() -> sv.snapshots().resume(names, from, c.base()))
+                .whenComplete((r, err) -> loop.execute(() -> onReplay(r, err, names, from)));
+    }
+
+    /** Reads a snapshot to be sent as a {@code resync} for {@code reason}. */
+    private void snapshot(List<String> names, String reason) {
+        syncEvent = "resync";
+        resyncReason = reason;
+        snapshot(names);
     }
 
     private void snapshot(List<String> names) {
@@ -162,31 +152,27 @@ public final class Session {
                 .whenComplete((s, err) -> loop.execute(() -> onSnapshot(s, err, names)));
     }
 
-    /**
-     * Retries a failed read a few times (a store or Redis restart) before giving up on the client. A
-     * read the full pool refused (a burst of resyncs, e.g. after a Redis reconnect) is retried with
-     * exponential backoff and jitter, so the burst spreads out instead of every session retrying at once.
-     */
+    /** Schedules another snapshot read after a failed one, unless the tries are used up (false). */
     private boolean retry(Throwable err, List<String> names) {
-        long delayMs;
-        if (SnapshotService.rejected(err)) {
-            if (++busyRetries > MAX_BUSY_RETRIES) return false;
-            long base = Math.min(4_000L, 250L << (busyRetries - 1));
-            delayMs = base + java.util.concurrent.ThreadLocalRandom.current().nextLong(base);
-            LOG.debug("snapshot pool full; retry {} of {} in {} ms", busyRetries, MAX_BUSY_RETRIES, delayMs);
-        } else {
-            if (++failures > MAX_RETRIES) return false;
-            delayMs = 500L * failures;
-            LOG.info("snapshot read failed ({}); retry {} of {}", err.toString(), failures, MAX_RETRIES);
-        }
+        long delayMs = retries.next(err);
+        if (delayMs < 0) return false;
         loop.schedule(() -> {
             if (state == State.SYNCING) {
-                buffer = new ArrayList<>();
-                bufferOverflow = false;
+                buffer.reset();
                 snapshot(names);
             }
-        }, delayMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, delayMs, TimeUnit.MILLISECONDS);
         return true;
+    }
+
+    /** Ends the client after a read that failed for good. */
+    private void readFailed(Throwable err, String what) {
+        if (SnapshotService.rejected(err)) {
+            fail("server busy");
+            return;
+        }
+        LOG.warn("{} failed: {}", what, err.toString());
+        fail(what + " failed");
     }
 
     private void onReplay(Replay r, Throwable err, List<String> names, Map<String, StreamId> from) {
@@ -194,25 +180,17 @@ public final class Session {
         if (err != null) {
             syncEvent = "resync"; // a fresh snapshot instead of the replay
             resyncReason = "resume failed";
-            if (retry(err, names)) return;
-            if (SnapshotService.rejected(err)) {
-                fail("server busy");
-                return;
-            }
-            LOG.warn("resume failed: {}", err.toString());
-            fail("resume failed");
+            if (!retry(err, names)) readFailed(err, "resume");
             return;
         }
         if (r.gap()) {
-            syncEvent = "resync";
-            resyncReason = r.reason();
-            snapshot(names);
+            snapshot(names, r.reason());
             return;
         }
         sv.metrics().resumes.increment();
-        busyRetries = 0;
+        retries.admitted();
         cursorBase = r.redisTime();
-        for (String ch : names) positions.put(ch, from.getOrDefault(ch, StreamId.ZERO)); // replayed entries advance them
+        progress.resume(names, from); // replayed entries advance them
         state = State.LIVE;
         for (DeltaMessage m : r.entries()) sendIfNew(m);
         drainBuffer();
@@ -221,51 +199,29 @@ public final class Session {
     private void onSnapshot(Snapshot s, Throwable err, List<String> names) {
         if (state == State.CLOSED) return;
         if (err != null) {
-            if (retry(err, names)) return;
-            if (SnapshotService.rejected(err)) {
-                fail("server busy");
-                return;
-            }
-            LOG.warn("snapshot failed: {}", err.toString());
-            fail("snapshot failed");
+            if (!retry(err, names)) readFailed(err, "snapshot");
             return;
         }
-        failures = 0;
-        busyRetries = 0;
+        retries.succeeded();
         cursorBase = s.redisTime();
-        positions.clear();
-        positions.putAll(s.positions());
-        versions.clear();
-        versions.putAll(s.versions());
-        ObjectNode body = JSON.createObjectNode();
-        body.put("tenant", query.tenant());
-        body.put("spec", query.spec());
-        query.eventType().ifPresentOrElse(t -> body.put("event_type", t), () -> body.putNull("event_type"));
-        body.put("from", query.from());
-        query.to().ifPresentOrElse(t -> body.put("to", t), () -> body.putNull("to"));
-        if (syncEvent.equals("resync")) body.put("reason", resyncReason);
-        ArrayNode rows = body.putArray("rows");
-        s.rows().forEach(rows::add);
+        progress.snapshot(s.positions(), s.versions());
         byte[] json;
         try {
-            json = JSON.writeValueAsBytes(body);
-        } catch (Exception e) {
+            json = SnapshotEnvelope.encode(query, s.rows(), syncEvent.equals("resync") ? resyncReason : null);
+        } catch (RuntimeException e) {
             fail("snapshot encoding failed");
             return;
         }
         String event = syncEvent;
         syncEvent = "snapshot";
         state = State.LIVE;
-        enqueue(transport.frame(event, cursorId(), json), true);
+        outbox.offer(transport.frame(event, cursorId(), json), true);
         drainBuffer();
     }
 
     private void drainBuffer() {
-        List<DeltaMessage> held = buffer;
-        boolean overflow = bufferOverflow;
-        buffer = new ArrayList<>();
-        bufferOverflow = false;
-        if (overflow) {
+        List<DeltaMessage> held = buffer.take();
+        if (held == null) {
             resync("buffer overflow during snapshot");
             return;
         }
@@ -276,106 +232,39 @@ public final class Session {
     void onDelta(DeltaMessage m) {
         switch (state) {
             case SUBSCRIBING, CLOSED -> { }
-            case SYNCING -> {
-                if (bufferOverflow) return;
-                if (buffer.size() >= sv.maxPending()) {
-                    bufferOverflow = true;
-                    buffer = new ArrayList<>();
-                } else {
-                    buffer.add(m);
-                }
-            }
+            case SYNCING -> buffer.add(m);
             case LIVE -> sendIfNew(m);
         }
     }
 
     private void sendIfNew(DeltaMessage m) {
-        StreamId pos = positions.get(m.channel());
-        if (pos == null) return; // not (or no longer) one of ours
-        if (!m.streamId().isAfter(pos)) return; // covered by the snapshot or already sent
-        positions.put(m.channel(), m.streamId());
-        if (!query.covers(m.eventType(), m.windowStart())) return;
-        String key = m.windowKey();
-        Long held = versions.get(key);
-        if (held != null && m.version() <= held) return;
-        versions.put(key, m.version());
-        if (enqueue(transport.frame("delta", cursorId(), m.json()), false)) sv.metrics().messagesOut.increment();
+        if (!progress.accept(m, query)) return;
+        if (outbox.offer(transport.frame("delta", cursorId(), m.json()), false)) sv.metrics().messagesOut.increment();
     }
 
-    /** The event id: {@link Cursor} text of the current positions (hour names cached; this runs per client per delta). */
+    /** The event id: {@link Cursor} text of the current positions. */
     private String cursorId() {
-        StringBuilder sb = new StringBuilder(40 + channels.size() * 36).append(query.spec()).append('~').append(cursorBase).append('~');
-        boolean first = true;
-        for (Map.Entry<Long, String> e : channels.entrySet()) {
-            if (!first) sb.append(',');
-            first = false;
-            sb.append(hourNames.computeIfAbsent(e.getKey(), Channels::hourName)).append(':');
-            StreamId id = positions.getOrDefault(e.getValue(), StreamId.ZERO);
-            if (id.equals(StreamId.ZERO)) sb.append('0');
-            else sb.append(id.ms()).append('-').append(Long.toUnsignedString(id.seq()));
-        }
-        return sb.toString();
-    }
-
-    /** Writes or queues {@code frame}; returns false when it was dropped. */
-    private boolean enqueue(Object frame, boolean force) {
-        if (state == State.CLOSED || (resyncPending && !force)) {
-            ReferenceCountUtil.release(frame);
-            if (state != State.CLOSED) sv.metrics().drops.increment();
-            return false;
-        }
-        if (pending.isEmpty() && channel.isWritable()) {
-            channel.writeAndFlush(frame, channel.voidPromise());
-            lastSend = System.currentTimeMillis();
-            return true;
-        }
-        if (unwritableSince == 0) unwritableSince = System.currentTimeMillis();
-        if (!force && pending.size() >= sv.maxPending()) {
-            sv.metrics().drops.add(pending.size() + 1L);
-            ReferenceCountUtil.release(frame);
-            Object o;
-            while ((o = pending.poll()) != null) ReferenceCountUtil.release(o);
-            resyncPending = true; // the resync goes out once the socket drains
-            return false;
-        }
-        pending.add(frame);
-        return true;
+        return channels.cursor(cursorBase, progress.positions());
     }
 
     /** The socket's writability changed. */
     public void onWritabilityChanged() {
-        if (state == State.CLOSED || !channel.isWritable()) return;
-        Object o;
-        boolean wrote = false;
-        while (channel.isWritable() && (o = pending.poll()) != null) {
-            channel.write(o, channel.voidPromise());
-            wrote = true;
-        }
-        if (wrote) {
-            channel.flush();
-            lastSend = System.currentTimeMillis();
-        }
-        if (pending.isEmpty() && channel.isWritable()) {
-            unwritableSince = 0;
-            if (resyncPending && state == State.LIVE) {
-                resyncPending = false;
-                resync("client too slow: queue overflow");
-            }
-        }
+        if (state == State.CLOSED) return;
+        if (outbox.drain() && state == State.LIVE && outbox.takeOverflow()) resync("client too slow: queue overflow");
     }
 
     /** Starts a fresh snapshot, sent as event {@code resync}. */
     void resync(String reason) {
         if (state == State.CLOSED || state == State.SUBSCRIBING) return; // a sync is about to start anyway
         if (state == State.SYNCING) {
-            bufferOverflow = true; // the sync under way is followed by a fresh one (drainBuffer)
+            buffer.overflow(); // the sync under way is followed by a fresh one (drainBuffer)
             return;
         }
         sv.metrics().resyncs.increment();
         syncEvent = "resync";
         resyncReason = reason;
         state = State.SUBSCRIBING;
-        sv.hub().ready(channels.values()).whenComplete((ok, err) -> loop.execute(() -> beginSync(err)));
+        sv.hub().ready(channels.names()).whenComplete((ok, err) -> loop.execute(() -> beginSync(err)));
     }
 
     /** Periodic (per loop): token expiry, stall check, ping, next hour's channel for open-ended queries. */
@@ -385,25 +274,18 @@ public final class Session {
             expire();
             return;
         }
-        if (unwritableSince != 0 && !channel.isWritable() && now - unwritableSince >= sv.maxStallMs()) {
-            LOG.debug("closing a client unwritable for {} ms", now - unwritableSince);
+        if (outbox.stalled(now, sv.maxStallMs())) {
+            LOG.debug("closing a client unwritable for {} ms", now - outbox.unwritableSince());
             sv.metrics().slowDisconnects.increment();
             channel.close();
             return;
         }
-        if (now - lastSend >= sv.pingMs() && pending.isEmpty() && channel.isWritable()) {
-            channel.writeAndFlush(transport.ping(), channel.voidPromise());
-            lastSend = now;
-        }
-        if (query.to().isEmpty()) {
-            long next = Channels.hourOf(now) + 1;
-            if (!channels.containsKey(next)) {
-                String ch = Channels.channel(query.tenant(), query.spec(), next);
-                channels.put(next, ch);
-                positions.put(ch, StreamId.ZERO);
-                sv.router().add(this, ch);
-                sv.hub().acquire(ch);
-            }
+        outbox.pingIfIdle(now, sv.pingMs(), transport::ping);
+        String next = channels.rollover(now);
+        if (next != null) {
+            progress.add(next);
+            sv.router().add(this, next);
+            sv.hub().acquire(next);
         }
     }
 
@@ -420,7 +302,7 @@ public final class Session {
 
     private void fail(String reason) {
         if (state == State.CLOSED) return;
-        byte[] json = ("{\"error\":\"" + reason + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] json = ("{\"error\":\"" + reason + "\"}").getBytes(StandardCharsets.UTF_8);
         cleanUp();
         channel.writeAndFlush(transport.frame("error", null, json)).addListener(ChannelFutureListener.CLOSE);
     }
@@ -434,12 +316,10 @@ public final class Session {
 
     private void cleanUp() {
         state = State.CLOSED;
-        sv.router().leave(this, channels.values());
-        for (String ch : channels.values()) sv.hub().release(ch);
-        Object o;
-        while ((o = pending.poll()) != null) ReferenceCountUtil.release(o);
-        buffer = List.of();
-        if (transport.name().equals("sse")) sv.metrics().connectionsSse.decrement();
-        else sv.metrics().connectionsWs.decrement();
+        sv.router().leave(this, channels.names());
+        for (String ch : channels.names()) sv.hub().release(ch);
+        outbox.close();
+        buffer.clear();
+        sv.metrics().connections(transport.name()).decrement();
     }
 }

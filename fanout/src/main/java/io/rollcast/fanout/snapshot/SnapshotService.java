@@ -1,6 +1,6 @@
 package io.rollcast.fanout.snapshot;
 
-import io.rollcast.fanout.Metrics;
+import io.rollcast.fanout.metrics.Metrics;
 import io.rollcast.model.Channels;
 import io.rollcast.fanout.redis.DeltaMessage;
 import io.rollcast.fanout.redis.RecoveryStreams;

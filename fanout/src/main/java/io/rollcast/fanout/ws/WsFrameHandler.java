@@ -1,9 +1,9 @@
 package io.rollcast.fanout.ws;
 
 import io.rollcast.fanout.session.Session;
+import io.rollcast.fanout.session.StreamHandler;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -11,15 +11,14 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 
 /**
- * The handler of an upgraded WebSocket connection: answers pings, honours close, ignores client text
- * (the stream is one-way), and passes writability changes and the close to its session.
+ * The handler of an upgraded WebSocket connection: answers pings, honours close and ignores client
+ * text (the stream is one-way).
  */
-public final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
-    private final Session session;
+public final class WsFrameHandler extends StreamHandler<WebSocketFrame> {
     private final WebSocketServerHandshaker handshaker;
 
     public WsFrameHandler(Session session, WebSocketServerHandshaker handshaker) {
-        this.session = session;
+        super(WebSocketFrame.class, session);
         this.handshaker = handshaker;
     }
 
@@ -30,22 +29,5 @@ public final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
         }
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        session.onWritabilityChanged();
-        ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        session.close();
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
     }
 }

@@ -1,4 +1,4 @@
-package io.rollcast.fanout;
+package io.rollcast.fanout.metrics;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -33,6 +33,11 @@ public final class Metrics {
     public final LongAdder refusedConnections = new LongAdder();
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private volatile IntSupplier snapshotQueue = () -> 0;
+
+    /** The open-connections gauge of a transport, {@code sse} or {@code ws}. */
+    public LongAdder connections(String transport) {
+        return transport.equals("sse") ? connectionsSse : connectionsWs;
+    }
 
     public void snapshotQueue(IntSupplier s) {
         this.snapshotQueue = s;
