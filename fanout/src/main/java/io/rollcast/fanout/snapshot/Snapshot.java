@@ -2,7 +2,7 @@ package io.rollcast.fanout.snapshot;
 
 import io.rollcast.fanout.redis.StreamId;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rollcast.model.WindowRow;
 
 import java.util.List;
 import java.util.Map;
@@ -12,8 +12,8 @@ import java.util.Map;
  * recent recovery-stream entries), each channel's stream position the rows cover, and the Redis time
  * of the read.
  *
- * @param rows window rows as JSON objects with the delta message's field names, by window start then type
+ * @param rows window rows by window start then type (written with the model's {@code RowCodec})
  * @param versions version per window key ({@code event_type|window_start})
  * @param positions per hour channel name: deltas with a stream id after it are newer than the rows
  */
-public record Snapshot(List<ObjectNode> rows, Map<String, Long> versions, Map<String, StreamId> positions, long redisTime) {}
+public record Snapshot(List<WindowRow> rows, Map<String, Long> versions, Map<String, StreamId> positions, long redisTime) {}

@@ -7,13 +7,10 @@ import io.rollcast.fanout.redis.RecoveryStreams;
 import io.rollcast.fanout.redis.StreamId;
 import io.rollcast.store.RollupQuery;
 import io.rollcast.model.Keys;
+import io.rollcast.model.RowCodec;
 import io.rollcast.model.WindowRow;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -39,7 +36,6 @@ import java.util.function.Supplier;
  * entries (a store that lags Redis by less than the overlap loses nothing).
  */
 public final class SnapshotService implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RollupQuery store;
     private final RecoveryStreams streams;
@@ -108,23 +104,22 @@ public final class SnapshotService implements AutoCloseable {
             }
             long to = q.to().orElse(Math.max(redisTime, System.currentTimeMillis()) + 24 * Channels.HOUR_MS);
             List<WindowRow> stored = store.windows(q.tenant(), q.spec(), q.eventType(), q.from(), to);
-            Map<String, ObjectNode> rows = new HashMap<>();
+            Map<String, WindowRow> rows = new HashMap<>();
             Map<String, Long> versions = new HashMap<>();
             for (WindowRow r : stored) {
                 String key = Keys.channelWindowKey(r.eventType(), r.windowStart());
-                rows.put(key, row(r));
+                rows.put(key, r);
                 versions.put(key, r.version());
             }
             for (Map.Entry<String, DeltaMessage> e : recent.entrySet()) {
                 Long v = versions.get(e.getKey());
                 if (v == null || e.getValue().version() > v) {
-                    rows.put(e.getKey(), row(e.getValue()));
+                    rows.put(e.getKey(), RowCodec.readRow(e.getValue().json())); // a delta is a row plus changes
                     versions.put(e.getKey(), e.getValue().version());
                 }
             }
-            List<ObjectNode> ordered = new ArrayList<>(rows.values());
-            ordered.sort(Comparator.comparingLong((ObjectNode n) -> n.get("window_start").asLong())
-                    .thenComparing(n -> n.get("event_type").asText()));
+            List<WindowRow> ordered = new ArrayList<>(rows.values());
+            ordered.sort(Comparator.comparingLong(WindowRow::windowStart).thenComparing(WindowRow::eventType));
             metrics.snapshots.increment();
             return new Snapshot(ordered, versions, positions, redisTime);
         } catch (RuntimeException e) {
@@ -156,37 +151,6 @@ public final class SnapshotService implements AutoCloseable {
             after.put(ch, r.entries().isEmpty() ? from : r.entries().get(r.entries().size() - 1).streamId());
         }
         return new Replay(false, "", entries, after, redisTime);
-    }
-
-    private static ObjectNode row(WindowRow r) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("tenant_id", r.tenantId());
-        n.put("event_type", r.eventType());
-        n.put("spec", r.spec());
-        n.put("window_start", r.windowStart());
-        n.put("window_end", r.windowEnd());
-        n.put("kind", r.kind().code());
-        n.put("version", r.version());
-        n.put("count", r.count());
-        n.put("sum", r.sum());
-        n.put("min", r.min());
-        n.put("max", r.max());
-        n.put("emitted_at", r.emittedAt());
-        return n;
-    }
-
-    private static ObjectNode row(DeltaMessage m) {
-        try {
-            JsonNode full = JSON.readTree(m.json());
-            ObjectNode n = JSON.createObjectNode();
-            for (String f : List.of("tenant_id", "event_type", "spec", "window_start", "window_end", "kind", "version",
-                    "count", "sum", "min", "max", "emitted_at")) {
-                if (full.has(f)) n.set(f, full.get(f));
-            }
-            return n;
-        } catch (IOException e) {
-            throw new IllegalStateException("recovery stream entry is not JSON", e);
-        }
     }
 
     @Override
