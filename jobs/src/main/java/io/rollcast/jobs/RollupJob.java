@@ -25,11 +25,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Per-tenant rollups over the configured tumbling and sliding event-time windows, with their changelog. */
@@ -38,11 +36,8 @@ import java.util.concurrent.Callable;
 public final class RollupJob implements Callable<Integer> {
     public static final String JOB_NAME = "rollcast-rollups";
 
-    @Option(names = "--config", description = "YAML config file.")
-    Path config;
-
-    @Option(names = "--set", description = "Override one config key, e.g. --set windows.early-interval=100ms (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin
+    JobConfigOptions options = new JobConfigOptions();
 
     @Option(names = "--backfill", description = "Backfill: read from the earliest offsets up to those that exist at start, with"
             + " watermark alignment, print progress, and finish (see JobConfig.forBackfill).")
@@ -80,7 +75,7 @@ public final class RollupJob implements Callable<Integer> {
             System.out.print(JobConfig.markdownTable());
             return 0;
         }
-        JobConfig cfg = JobConfig.load(config, System.getenv(), overrides); // ConfigException names the bad key
+        JobConfig cfg = options.load(); // ConfigException names the bad key
         if (backfill) cfg = cfg.forBackfill();
         StreamExecutionEnvironment env = environment(cfg);
         build(env, cfg);

@@ -3,12 +3,10 @@ package io.rollcast.jobs;
 import io.rollcast.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -19,11 +17,8 @@ import java.util.concurrent.Callable;
 @Command(name = "schema", mixinStandardHelpOptions = true,
         description = "Applies the schema migrations of the rollup stores named by store.type (or --store) from the job config.")
 public final class SchemaCli implements Callable<Integer> {
-    @Option(names = "--config", description = "YAML job config file.")
-    Path config;
-
-    @Option(names = "--set", description = "Override one config key, e.g. --set store.postgres.url=jdbc:postgresql://... (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin
+    JobConfigOptions options = new JobConfigOptions();
 
     @Option(names = "--store", description = "Stores to migrate: postgres, clickhouse or both (default: those of store.type).")
     String store;
@@ -39,7 +34,7 @@ public final class SchemaCli implements Callable<Integer> {
     public Integer call() {
         JobConfig cfg;
         try {
-            cfg = JobConfig.load(config, System.getenv(), overrides);
+            cfg = options.load();
             if (store != null) cfg = cfg.with("store.type", store);
         } catch (ConfigException e) {
             System.err.println("schema: " + e.getMessage());

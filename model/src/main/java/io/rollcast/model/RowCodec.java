@@ -59,11 +59,7 @@ public final class RowCodec {
     /** Writes {@code r} as one JSON object (the {@link #rowJson} fields, in that order) to {@code g}. */
     public static void writeRow(JsonGenerator g, WindowRow r) throws IOException {
         g.writeStartObject();
-        g.writeStringField(TENANT_ID, r.tenantId());
-        g.writeStringField(EVENT_TYPE, r.eventType());
-        g.writeStringField(SPEC, r.spec());
-        g.writeNumberField(WINDOW_START, r.windowStart());
-        g.writeNumberField(WINDOW_END, r.windowEnd());
+        writeWindow(g, r.tenantId(), r.eventType(), r.spec(), r.windowStart(), r.windowEnd());
         g.writeNumberField(COUNT, r.count());
         g.writeNumberField(SUM, r.sum());
         g.writeNumberField(MIN, r.min());
@@ -72,6 +68,15 @@ public final class RowCodec {
         g.writeNumberField(VERSION, r.version());
         g.writeNumberField(EMITTED_AT, r.emittedAt());
         g.writeEndObject();
+    }
+
+    /** The window's identity and bounds, the first five fields of a row and of a delta. */
+    private static void writeWindow(JsonGenerator g, String tenant, String type, String spec, long start, long end) throws IOException {
+        g.writeStringField(TENANT_ID, tenant);
+        g.writeStringField(EVENT_TYPE, type);
+        g.writeStringField(SPEC, spec);
+        g.writeNumberField(WINDOW_START, start);
+        g.writeNumberField(WINDOW_END, end);
     }
 
     /**
@@ -84,11 +89,7 @@ public final class RowCodec {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(360);
         try (JsonGenerator g = JSON.createGenerator(bytes)) {
             g.writeStartObject();
-            g.writeStringField(TENANT_ID, d.tenantId());
-            g.writeStringField(EVENT_TYPE, d.eventType());
-            g.writeStringField(SPEC, d.spec());
-            g.writeNumberField(WINDOW_START, d.windowStart());
-            g.writeNumberField(WINDOW_END, d.windowEnd());
+            writeWindow(g, d.tenantId(), d.eventType(), d.spec(), d.windowStart(), d.windowEnd());
             g.writeStringField(KIND, d.kind().code());
             g.writeNumberField(VERSION, d.version());
             g.writeNumberField(PREV_VERSION, d.prevVersion());

@@ -2,13 +2,12 @@ package io.rollcast.jobs.tools;
 
 import io.rollcast.config.ConfigException;
 import io.rollcast.jobs.JobConfig;
+import io.rollcast.jobs.JobConfigOptions;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -19,11 +18,9 @@ import java.util.concurrent.Callable;
 @Command(name = "backfill-progress", mixinStandardHelpOptions = true,
         description = "Prints the progress of a backfill (--backfill) of the job config's topic until it is done.")
 public final class BackfillProgressCli implements Callable<Integer> {
-    @Option(names = "--config", description = "YAML job config file (the one the backfill runs with).")
-    Path config;
-
-    @Option(names = "--set", description = "Override one config key (repeatable), as given to the backfill.")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    /** The config the backfill runs with (same --config and --set). */
+    @Mixin
+    JobConfigOptions options = new JobConfigOptions();
 
     @Option(names = "--interval", defaultValue = "5000", description = "Milliseconds between lines (default 5000).")
     long intervalMs;
@@ -32,7 +29,7 @@ public final class BackfillProgressCli implements Callable<Integer> {
     public Integer call() throws Exception {
         JobConfig cfg;
         try {
-            cfg = JobConfig.load(config, System.getenv(), overrides).forBackfill();
+            cfg = options.load().forBackfill();
         } catch (ConfigException e) {
             System.err.println("backfill-progress: " + e.getMessage());
             return 2;
