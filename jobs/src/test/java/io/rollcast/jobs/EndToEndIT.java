@@ -53,7 +53,8 @@ class EndToEndIT {
                 "store.type=both", "store.postgres.url=" + pgUrl, "store.postgres.batch-interval=100ms",
                 "store.clickhouse.url=" + ch.httpUrl(), "store.clickhouse.database=" + chDb,
                 "redis.enabled=true", "redis.uri=" + redis.uri());
-        String job = flink.submit(ClusterOperationsIT.jar(), args, 2, null); // main() applies the schemas
+        Schemas.migrate(args); // the schema command, as bin/rollcast runs it before submitting
+        String job = flink.submit(ClusterOperationsIT.jar(), args, 2, null);
         flink.awaitRunning(job, Duration.ofSeconds(60));
 
         try (FanoutServer fanout = TestServer.start(redis.uri().toString(),

@@ -23,6 +23,7 @@ public final class RowCodec {
     public static final String TIMESTAMP = "timestamp";
     public static final String VALUE = "value";
     public static final String SCHEMA_VERSION = "schema_version";
+    public static final String PAYLOAD = "payload";
     public static final String SPEC = "spec";
     public static final String WINDOW_START = "window_start";
     public static final String WINDOW_END = "window_end";

@@ -1,6 +1,7 @@
 package io.rollcast.operators;
 
 import io.rollcast.model.Names;
+import io.rollcast.model.RowCodec;
 
 import io.rollcast.model.Event;
 import io.rollcast.model.RejectReason;
@@ -96,19 +97,19 @@ public final class EventParser implements Serializable {
             String field = p.currentName();
             JsonToken v = p.nextToken();
             switch (field) {
-                case "event_id" -> {
+                case RowCodec.EVENT_ID -> {
                     if (v != JsonToken.VALUE_STRING) return wrongType(field, "a string", v);
                     eventId = p.getText();
                 }
-                case "tenant_id" -> {
+                case RowCodec.TENANT_ID -> {
                     if (v != JsonToken.VALUE_STRING) return wrongType(field, "a string", v);
                     tenantId = p.getText();
                 }
-                case "event_type" -> {
+                case RowCodec.EVENT_TYPE -> {
                     if (v != JsonToken.VALUE_STRING) return wrongType(field, "a string", v);
                     eventType = p.getText();
                 }
-                case "timestamp" -> {
+                case RowCodec.TIMESTAMP -> {
                     if (v == JsonToken.VALUE_NUMBER_INT) {
                         JsonParser.NumberType nt = p.getNumberType();
                         if (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) {
@@ -128,18 +129,18 @@ public final class EventParser implements Serializable {
                         return wrongType(field, "epoch milliseconds (an integer) or an RFC 3339 string", v);
                     }
                 }
-                case "payload" -> {
+                case RowCodec.PAYLOAD -> {
                     if (v != JsonToken.START_OBJECT) return wrongType(field, "an object", v);
                     p.skipChildren();
                 }
-                case "value" -> {
+                case RowCodec.VALUE -> {
                     if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
                         return wrongType(field, "a number", v);
                     }
                     value = p.getDoubleValue();
                     valueSeen = true;
                 }
-                case "schema_version" -> {
+                case RowCodec.SCHEMA_VERSION -> {
                     if (v != JsonToken.VALUE_NUMBER_INT) return wrongType(field, "an integer", v);
                     schemaVersion = p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : -1;
                 }
@@ -150,29 +151,29 @@ public final class EventParser implements Serializable {
             return Result.reject(RejectReason.NOT_JSON, "trailing data after the JSON object");
         }
 
-        if (schemaVersion == null) return missing("schema_version");
+        if (schemaVersion == null) return missing(RowCodec.SCHEMA_VERSION);
         if (schemaVersion != CURRENT_SCHEMA_VERSION) {
             return Result.reject(
                     RejectReason.UNKNOWN_SCHEMA_VERSION,
                     "schema_version " + schemaVersion + " (supported: " + CURRENT_SCHEMA_VERSION + ")");
         }
-        if (eventId == null) return missing("event_id");
+        if (eventId == null) return missing(RowCodec.EVENT_ID);
         if (eventId.isEmpty() || eventId.length() > MAX_EVENT_ID_LENGTH) {
             return Result.reject(RejectReason.INVALID_EVENT_ID, "event_id must be 1.." + MAX_EVENT_ID_LENGTH + " characters");
         }
-        if (tenantId == null) return missing("tenant_id");
+        if (tenantId == null) return missing(RowCodec.TENANT_ID);
         if (!Names.isName(tenantId)) {
             return Result.reject(
                     RejectReason.INVALID_TENANT_ID,
                     "tenant_id '" + clip(tenantId) + "' must match " + Names.RULE);
         }
-        if (eventType == null) return missing("event_type");
+        if (eventType == null) return missing(RowCodec.EVENT_TYPE);
         if (!Names.isName(eventType)) {
             return Result.reject(
                     RejectReason.INVALID_EVENT_TYPE,
                     "event_type '" + clip(eventType) + "' must match " + Names.RULE);
         }
-        if (timestamp == null) return missing("timestamp");
+        if (timestamp == null) return missing(RowCodec.TIMESTAMP);
         if (timestamp < 0) {
             return Result.reject(RejectReason.INVALID_TIMESTAMP, "timestamp " + timestamp + " is before 1970");
         }

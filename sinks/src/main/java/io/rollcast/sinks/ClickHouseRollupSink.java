@@ -4,6 +4,7 @@ import io.rollcast.store.ClickHouseRowBinary;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 
 import io.rollcast.model.Kind;
+import io.rollcast.model.RowCodec;
 import io.rollcast.model.WindowRow;
 
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
@@ -119,11 +120,11 @@ public final class ClickHouseRollupSink extends AsyncSinkBase<WindowRow, byte[]>
          */
         static WindowRow fromJsonEachRow(byte[] line) throws IOException {
             JsonNode n = JSON.readTree(line);
-            return new WindowRow(n.get("tenant_id").asText(), n.get("event_type").asText(), n.get("spec").asText(),
-                    n.get("window_start").longValue() * 1000, n.get("window_end").longValue() * 1000, n.get("count").longValue(),
-                    n.get("sum").asDouble(), n.get("min").asDouble(), n.get("max").asDouble(),
-                    Kind.valueOf(n.get("kind").asText().toUpperCase(Locale.ROOT)), n.get("version").longValue(),
-                    n.get("emitted_at").longValue());
+            return new WindowRow(n.get(RowCodec.TENANT_ID).asText(), n.get(RowCodec.EVENT_TYPE).asText(), n.get(RowCodec.SPEC).asText(),
+                    n.get(RowCodec.WINDOW_START).longValue() * 1000, n.get(RowCodec.WINDOW_END).longValue() * 1000, n.get(RowCodec.COUNT).longValue(),
+                    n.get(RowCodec.SUM).asDouble(), n.get(RowCodec.MIN).asDouble(), n.get(RowCodec.MAX).asDouble(),
+                    Kind.valueOf(n.get(RowCodec.KIND).asText().toUpperCase(Locale.ROOT)), n.get(RowCodec.VERSION).longValue(),
+                    n.get(RowCodec.EMITTED_AT).longValue());
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.rollcast.store;
 
 import io.rollcast.model.Kind;
+import io.rollcast.model.RowCodec;
 import io.rollcast.model.WindowRow;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -93,7 +94,7 @@ public final class ClickHouseRollupQuery implements RollupQuery {
     }
 
     private static WindowRow row(JsonNode n) {
-        return new WindowRow(n.get("tenant_id").asText(), n.get("event_type").asText(), n.get("spec").asText(),
+        return new WindowRow(n.get(RowCodec.TENANT_ID).asText(), n.get(RowCodec.EVENT_TYPE).asText(), n.get(RowCodec.SPEC).asText(),
                 uint(n, "ws") * 1000, uint(n, "we") * 1000, uint(n, "c"),
                 n.get("s").asDouble(), n.get("lo").asDouble(), n.get("hi").asDouble(), Kind.of(n.get("k").asText()),
                 uint(n, "v"), uint(n, "e"));

@@ -232,6 +232,7 @@ public final class PipelineBenchmark {
 
     /** Submits the job, follows records into window-rollups, profiles the TaskManager between 20 % and 80 %. */
     static Run runJob(FlinkCluster flink, Path jar, String name, List<String> args, long n, Path work) throws Exception {
+        io.rollcast.jobs.Schemas.migrate(args); // the job does no DDL
         long submitted = System.nanoTime();
         String job = flink.submit(jar, args, 2, null);
         Profiler profiler = new Profiler(flink.taskManagerPid(), work);
@@ -302,6 +303,7 @@ public final class PipelineBenchmark {
         List<String> args = jobArgs(kafka, pg, ch, redis, topic, "latency", extra);
         String pgUrl = args.stream().filter(s -> s.startsWith("store.postgres.url=")).findFirst().orElseThrow()
                 .substring("store.postgres.url=".length());
+        io.rollcast.jobs.Schemas.migrate(args);
         String job = flink.submit(jar, args, 2, null);
         flink.awaitRunning(job, Duration.ofSeconds(60));
         Thread.sleep(3000); // sources assigned their partitions

@@ -1,5 +1,6 @@
 package io.rollcast.jobs.hostile;
 
+import io.rollcast.jobs.Schemas;
 import io.rollcast.jobs.JobConfig;
 import io.rollcast.jobs.KafkaIo;
 import io.rollcast.model.Kind;
@@ -138,6 +139,7 @@ class HostileReplayIT {
             a.add("--set");
             a.add(m);
         }
+        Schemas.migrate(a); // the job does no DDL: the schema command runs before submission
         return new Run(name, pgUrl, chDb, late, dlq, a);
     }
 
