@@ -29,7 +29,8 @@ public final class Config implements Serializable {
     /** The value of {@code option} (which must belong to this config's set). */
     @SuppressWarnings("unchecked")
     public <T> T get(Option<T> option) {
-        if (!values.containsKey(option.key())) throw new IllegalArgumentException("no option " + option.key() + " in this config");
+        if (!values.containsKey(option.key()))
+            throw new IllegalArgumentException("no option " + option.key() + " in this config");
         return (T) values.get(option.key());
     }
 

@@ -2,7 +2,6 @@ package io.rollcast.config;
 
 import io.rollcast.model.Durations;
 import io.rollcast.model.Identifiers;
-
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Arrays;
@@ -66,7 +65,11 @@ public final class Option<T> implements Serializable {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("is not a number");
             }
-            if (v < min) throw new IllegalArgumentException(min == 1 ? "must be a positive integer" : min == 0 ? "must not be negative" : "must be at least " + min);
+            if (v < min)
+                throw new IllegalArgumentException(
+                        min == 1
+                                ? "must be a positive integer"
+                                : min == 0 ? "must not be negative" : "must be at least " + min);
             return v;
         });
     }
@@ -97,7 +100,8 @@ public final class Option<T> implements Serializable {
     /** One of {@code values}. */
     public static Option<String> oneOf(String key, String defaultValue, String doc, String... values) {
         return of(key, String.join("|", values), defaultValue, doc, s -> {
-            if (!Arrays.asList(values).contains(s.trim())) throw new IllegalArgumentException("must be one of " + String.join(", ", values));
+            if (!Arrays.asList(values).contains(s.trim()))
+                throw new IllegalArgumentException("must be one of " + String.join(", ", values));
             return s.trim();
         });
     }
@@ -116,7 +120,8 @@ public final class Option<T> implements Serializable {
     public static Option<String> url(String key, String defaultValue, String doc, String... prefixes) {
         return of(key, "url", defaultValue, doc, s -> {
             String v = s.trim();
-            if (Arrays.stream(prefixes).noneMatch(v::startsWith)) throw new IllegalArgumentException("must start with " + String.join(" or ", prefixes));
+            if (Arrays.stream(prefixes).noneMatch(v::startsWith))
+                throw new IllegalArgumentException("must start with " + String.join(" or ", prefixes));
             return v;
         });
     }
@@ -152,7 +157,8 @@ public final class Option<T> implements Serializable {
             return parser.parse(text);
         } catch (RuntimeException e) {
             String m = e.getMessage();
-            String why = e instanceof NumberFormatException ? "is not a number"
+            String why = e instanceof NumberFormatException
+                    ? "is not a number"
                     : m == null ? "is invalid" : m.startsWith("'") ? "is invalid: " + m : m;
             throw new ConfigException("config key '" + key + "': '" + (secret ? "******" : text) + "' " + why);
         }

@@ -3,7 +3,6 @@ package io.rollcast.config;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -42,7 +41,8 @@ public final class OptionSet implements Serializable {
         this.envPrefix = envPrefix;
         this.ignoredEnv = Set.copyOf(ignoredEnv);
         for (Option<?> o : options) {
-            if (this.options.put(o.key(), o) != null) throw new IllegalArgumentException("option " + o.key() + " declared twice");
+            if (this.options.put(o.key(), o) != null)
+                throw new IllegalArgumentException("option " + o.key() + " declared twice");
         }
     }
 
@@ -82,7 +82,9 @@ public final class OptionSet implements Serializable {
             for (Map.Entry<String, String> e : new java.util.TreeMap<>(env).entrySet()) {
                 if (!e.getKey().startsWith(envPrefix) || ignoredEnv.contains(e.getKey())) continue;
                 String key = byEnv.get(e.getKey());
-                if (key == null) throw new ConfigException("unknown config environment variable '" + e.getKey() + "' (" + service + ")");
+                if (key == null)
+                    throw new ConfigException(
+                            "unknown config environment variable '" + e.getKey() + "' (" + service + ")");
                 raw.put(key, e.getValue());
             }
         }
@@ -119,12 +121,14 @@ public final class OptionSet implements Serializable {
             String key = prefix.isEmpty() ? p.currentName() : prefix + "." + p.currentName();
             JsonToken v = p.nextToken();
             if (v == JsonToken.START_OBJECT) {
-                if (options.containsKey(key)) throw new ConfigException("config key '" + key + "' must be a value, not a mapping");
+                if (options.containsKey(key))
+                    throw new ConfigException("config key '" + key + "' must be a value, not a mapping");
                 readObject(p, key, out, source);
             } else if (v == JsonToken.START_ARRAY) {
                 List<String> parts = new ArrayList<>();
                 for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-                    if (!e.isScalarValue()) throw new ConfigException("config key '" + key + "' must be a list of values");
+                    if (!e.isScalarValue())
+                        throw new ConfigException("config key '" + key + "' must be a list of values");
                     parts.add(p.getText());
                 }
                 put(out, key, String.join(",", parts), source);
@@ -137,13 +141,19 @@ public final class OptionSet implements Serializable {
     /** The Markdown table of every option: key, (env), type, default, meaning. */
     public String markdownTable() {
         boolean env = envPrefix != null;
-        StringBuilder sb = new StringBuilder(env ? "| key | env | type | default | meaning |\n|---|---|---|---|---|\n"
-                : "| key | type | default | meaning |\n|---|---|---|---|\n");
+        StringBuilder sb = new StringBuilder(
+                env
+                        ? "| key | env | type | default | meaning |\n|---|---|---|---|---|\n"
+                        : "| key | type | default | meaning |\n|---|---|---|---|\n");
         for (Option<?> o : options.values()) {
             sb.append("| `").append(o.key()).append("` | ");
             if (env) sb.append('`').append(envName(o.key())).append("` | ");
-            sb.append(o.type()).append(" | `").append(o.defaultValue().isEmpty() ? "\"\"" : o.defaultValue())
-                    .append("` | ").append(o.doc()).append(" |\n");
+            sb.append(o.type())
+                    .append(" | `")
+                    .append(o.defaultValue().isEmpty() ? "\"\"" : o.defaultValue())
+                    .append("` | ")
+                    .append(o.doc())
+                    .append(" |\n");
         }
         return sb.toString();
     }

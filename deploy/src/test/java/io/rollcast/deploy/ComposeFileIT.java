@@ -1,7 +1,7 @@
 package io.rollcast.deploy;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
@@ -14,9 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * docker/compose.yaml is valid for docker-compose (no engine needed for `config`), starts services in
@@ -51,11 +50,13 @@ class ComposeFileIT {
             Path p = Path.of(dir, "docker-compose");
             if (Files.isExecutable(p)) return p.toString();
         }
-        return fail("docker-compose is not on the PATH: run bin/stack install (it installs the Debian package docker-compose)");
+        return fail(
+                "docker-compose is not on the PATH: run bin/stack install (it installs the Debian package docker-compose)");
     }
 
     private static Result compose(Path file, Path projectDir, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(binary, "-f", file.toString(), "--project-directory", projectDir.toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of(binary, "-f", file.toString(), "--project-directory", projectDir.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Repo.ROOT.toFile());
         Path err = Files.createTempFile("compose", ".err");
@@ -74,7 +75,9 @@ class ComposeFileIT {
     @Test
     void composeFileIsValid() throws Exception {
         Result r = compose(COMPOSE, Repo.path("docker"), "config", "-q");
-        assertThat(r.exitCode()).as("docker-compose -f docker/compose.yaml config -q:\n%s", r.output()).isZero();
+        assertThat(r.exitCode())
+                .as("docker-compose -f docker/compose.yaml config -q:\n%s", r.output())
+                .isZero();
     }
 
     @Test
@@ -88,7 +91,9 @@ class ComposeFileIT {
         assertThat(r1.output()).contains("healthchek");
 
         Path undefined = dir.resolve("undefined-dependency.yaml");
-        Files.writeString(undefined, original.replace("      topic-init:\n        condition:", "      topic-inlt:\n        condition:"));
+        Files.writeString(
+                undefined,
+                original.replace("      topic-init:\n        condition:", "      topic-inlt:\n        condition:"));
         assertThat(Files.readString(undefined)).isNotEqualTo(original);
         Result r2 = compose(undefined, Repo.path("docker"), "config", "-q");
         assertThat(r2.exitCode()).isNotZero();
@@ -103,16 +108,21 @@ class ComposeFileIT {
             if (deps == null) return;
             deps.forEach((dep, spec) -> {
                 String condition = Repo.at(spec, "condition");
-                assertThat(condition).as("%s depends_on %s: wait for health or completion, not only for the start", name, dep)
+                assertThat(condition)
+                        .as("%s depends_on %s: wait for health or completion, not only for the start", name, dep)
                         .isIn("service_healthy", "service_completed_successfully");
                 if (condition.equals("service_healthy")) dependedOn.add(dep);
-                else assertThat((Object) Repo.at(services, dep, "restart")).as("one-shot %s must not restart", dep).isEqualTo("no");
+                else
+                    assertThat((Object) Repo.at(services, dep, "restart"))
+                            .as("one-shot %s must not restart", dep)
+                            .isEqualTo("no");
             });
         });
         assertThat(dependedOn).contains("kafka", "jobmanager", "postgres", "clickhouse", "redis");
         for (String dep : dependedOn) {
             assertThat((Object) Repo.at(services, dep, "healthcheck", "test"))
-                    .as("service %s has dependants, so it needs a healthcheck", dep).isNotNull();
+                    .as("service %s has dependants, so it needs a healthcheck", dep)
+                    .isNotNull();
         }
     }
 
@@ -120,10 +130,14 @@ class ComposeFileIT {
     void flinkServicesRunTheJobImageBuiltOnThePomsFlinkVersion() {
         String flink = Repo.pomProperty("flink.version");
         for (String name : FLINK_SERVICES) {
-            assertThat((String) Repo.at(services, name, "image")).as("%s image", name).endsWith("-flink" + flink);
-            assertThat((String) Repo.at(services, name, "build", "dockerfile")).isEqualTo("docker/flink-job/Dockerfile");
+            assertThat((String) Repo.at(services, name, "image"))
+                    .as("%s image", name)
+                    .endsWith("-flink" + flink);
+            assertThat((String) Repo.at(services, name, "build", "dockerfile"))
+                    .isEqualTo("docker/flink-job/Dockerfile");
             assertThat(String.valueOf((Object) Repo.at(services, name, "build", "args", "FLINK_VERSION")))
-                    .as("%s build arg FLINK_VERSION must equal flink.version of the parent pom", name).isEqualTo(flink);
+                    .as("%s build arg FLINK_VERSION must equal flink.version of the parent pom", name)
+                    .isEqualTo(flink);
         }
         assertThat((String) Repo.at(services, "kafka", "image"))
                 .as("the broker matches kafka.version of the parent pom (the connector's client)")
@@ -139,14 +153,21 @@ class ComposeFileIT {
         // without "--", Flink's parser takes "--config" for its own "--configDir" and the job starts without config
         int sep = command.indexOf("--");
         assertThat(sep).as("program arguments after \"--\"").isPositive();
-        assertThat(command.subList(sep + 1, command.size())).containsSequence("--config", "/opt/flink/conf/rollcast/job.yaml");
+        assertThat(command.subList(sep + 1, command.size()))
+                .containsSequence("--config", "/opt/flink/conf/rollcast/job.yaml");
 
         for (String name : List.of("jobmanager", "taskmanager")) {
-            assertThat(mounts(name)).as("%s mounts", name)
-                    .contains(Repo.path("docker/conf") + " -> /opt/flink/conf/rollcast", "flink-data -> /opt/flink/data");
+            assertThat(mounts(name))
+                    .as("%s mounts", name)
+                    .contains(
+                            Repo.path("docker/conf") + " -> /opt/flink/conf/rollcast", "flink-data -> /opt/flink/data");
             String props = Repo.at(services, name, "environment", "FLINK_PROPERTIES");
-            assertThat(props).contains("state.backend.type: rocksdb", "execution.checkpointing.incremental: true",
-                    "execution.checkpointing.dir: file:///opt/flink/data/", "jobmanager.rpc.address: jobmanager");
+            assertThat(props)
+                    .contains(
+                            "state.backend.type: rocksdb",
+                            "execution.checkpointing.incremental: true",
+                            "execution.checkpointing.dir: file:///opt/flink/data/",
+                            "jobmanager.rpc.address: jobmanager");
         }
         assertThat(Files.isRegularFile(Repo.path("docker/conf/job.yaml"))).isTrue();
         assertThat(ports("jobmanager")).as("Flink web UI").contains("8081");
@@ -156,13 +177,17 @@ class ComposeFileIT {
     @Test
     void generatorProducesLiveEventsWithTheJobJar() {
         List<String> entrypoint = Repo.at(services, "generator", "entrypoint");
-        assertThat(entrypoint).contains("java", "io.rollcast.jobs.Cli")
+        assertThat(entrypoint)
+                .contains("java", "io.rollcast.jobs.Cli")
                 .anySatisfy(a -> assertThat(a).startsWith("/opt/flink/usrlib/rollcast-jobs.jar:"));
         assertThat((List<String>) Repo.at(services, "generator", "command"))
-                .startsWith("generate").containsSequence("--bootstrap", "kafka:9092").contains("--live")
+                .startsWith("generate")
+                .containsSequence("--bootstrap", "kafka:9092")
+                .contains("--live")
                 .containsSequence("--rate", "200");
         assertThat((List<String>) Repo.at(services, "topic-init", "command"))
-                .startsWith("topics").contains("events", "events.dlq", "events.late");
+                .startsWith("topics")
+                .contains("events", "events.dlq", "events.late");
     }
 
     /** Volume mounts as "source -> target", from the short or the long syntax of the resolved file. */
@@ -185,7 +210,10 @@ class ComposeFileIT {
         List<Object> ports = Repo.at(services, service, "ports");
         List<String> out = new ArrayList<>();
         for (Object p : ports) {
-            out.add(p instanceof Map<?, ?> m ? String.valueOf(m.get("published")) : String.valueOf(p).split(":")[0]);
+            out.add(
+                    p instanceof Map<?, ?> m
+                            ? String.valueOf(m.get("published"))
+                            : String.valueOf(p).split(":")[0]);
         }
         return out;
     }

@@ -18,7 +18,10 @@ record Dockerfile(List<Instruction> instructions, Map<String, String> globalArgs
     /** A build stage: its resolved base image, its name (AS ...), and its instructions. */
     record Stage(String image, String name, List<Instruction> instructions) {
         List<String> args(String keyword) {
-            return instructions.stream().filter(i -> i.keyword().equals(keyword)).map(Instruction::args).toList();
+            return instructions.stream()
+                    .filter(i -> i.keyword().equals(keyword))
+                    .map(Instruction::args)
+                    .toList();
         }
     }
 
@@ -61,7 +64,8 @@ record Dockerfile(List<Instruction> instructions, Map<String, String> globalArgs
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
             String v = globalArgs.get(m.group(1));
-            if (v == null) throw new IllegalStateException("FROM uses ${" + m.group(1) + "} without a global ARG default: " + s);
+            if (v == null)
+                throw new IllegalStateException("FROM uses ${" + m.group(1) + "} without a global ARG default: " + s);
             m.appendReplacement(sb, Matcher.quoteReplacement(v));
         }
         m.appendTail(sb);

@@ -1,11 +1,10 @@
 package io.rollcast.deploy;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The images are built from the versions in the parent pom, run as non-root, and put files where the runtime looks. */
 class DockerfileTest {
@@ -21,9 +20,11 @@ class DockerfileTest {
                 .as("ARG FLINK_VERSION in docker/flink-job/Dockerfile must equal flink.version of the parent pom")
                 .isEqualTo(FLINK);
         assertThat(JOB.globalArgs().get("JAVA_VERSION"))
-                .as("ARG JAVA_VERSION in docker/flink-job/Dockerfile must equal maven.compiler.release of the parent pom")
+                .as(
+                        "ARG JAVA_VERSION in docker/flink-job/Dockerfile must equal maven.compiler.release of the parent pom")
                 .isEqualTo(JAVA);
-        assertThat(JOB.stages()).extracting(Dockerfile.Stage::image)
+        assertThat(JOB.stages())
+                .extracting(Dockerfile.Stage::image)
                 .containsExactly("maven:3.9-eclipse-temurin-" + JAVA, "flink:" + FLINK + "-java" + JAVA);
     }
 
@@ -39,10 +40,12 @@ class DockerfileTest {
     @Test
     void jobJarLandsInUsrlibAndTheConfigInConfRollcast() {
         List<String> copies = JOB.runtime().args("COPY");
-        assertThat(copies).anySatisfy(c -> assertThat(c)
-                .contains("--from=build").endsWith(" /opt/flink/usrlib/rollcast-jobs.jar"));
-        assertThat(copies).anySatisfy(c -> assertThat(c)
-                .contains("docker/conf/job.yaml").endsWith(" /opt/flink/conf/rollcast/job.yaml"));
+        assertThat(copies)
+                .anySatisfy(
+                        c -> assertThat(c).contains("--from=build").endsWith(" /opt/flink/usrlib/rollcast-jobs.jar"));
+        assertThat(copies)
+                .anySatisfy(c ->
+                        assertThat(c).contains("docker/conf/job.yaml").endsWith(" /opt/flink/conf/rollcast/job.yaml"));
         assertThat(Files.isRegularFile(Repo.path("docker/conf/job.yaml"))).isTrue();
     }
 
@@ -54,7 +57,8 @@ class DockerfileTest {
     @Test
     void fanoutImageIsAJreWithTheServerAsNonRoot() {
         assertThat(FANOUT.globalArgs().get("JAVA_VERSION")).isEqualTo(JAVA);
-        assertThat(FANOUT.stages()).extracting(Dockerfile.Stage::image)
+        assertThat(FANOUT.stages())
+                .extracting(Dockerfile.Stage::image)
                 .containsExactly("maven:3.9-eclipse-temurin-" + JAVA, "eclipse-temurin:" + JAVA + "-jre");
         assertThat(String.join("\n", FANOUT.stages().get(0).args("RUN")))
                 .contains("--mount=type=cache,target=/root/.m2")
@@ -66,7 +70,9 @@ class DockerfileTest {
         Dockerfile.Stage runtime = FANOUT.runtime();
         assertThat(runtime.args("EXPOSE")).containsExactly("8080");
         assertThat(runtime.args("HEALTHCHECK")).singleElement().asString().contains("/healthz");
-        assertThat(runtime.args("ENTRYPOINT")).singleElement().asString()
+        assertThat(runtime.args("ENTRYPOINT"))
+                .singleElement()
+                .asString()
                 .contains("io.rollcast.fanout.FanoutServer")
                 .contains("/opt/rollcast/lib/*");
     }

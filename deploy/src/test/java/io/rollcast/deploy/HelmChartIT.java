@@ -1,18 +1,16 @@
 package io.rollcast.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /**
  * helm/rollcast lints strictly and renders the savepoint-upgradable FlinkDeployment and the fan-out
@@ -44,14 +42,18 @@ class HelmChartIT {
     }
 
     private static Map<String, Object> byName(List<Map<String, Object>> docs, String kind, String name) {
-        return all(docs, kind).stream().filter(d -> name.equals(Repo.at(d, "metadata", "name"))).findFirst()
+        return all(docs, kind).stream()
+                .filter(d -> name.equals(Repo.at(d, "metadata", "name")))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + kind + " named " + name));
     }
 
     @Test
     void lintStrictPasses() {
         LintResult r = CHART.lint().strict().call();
-        assertThat(r.isFailed()).as("helm lint --strict helm/rollcast:\n%s", String.join("\n", r.getMessages())).isFalse();
+        assertThat(r.isFailed())
+                .as("helm lint --strict helm/rollcast:\n%s", String.join("\n", r.getMessages()))
+                .isFalse();
     }
 
     @Test
@@ -61,19 +63,24 @@ class HelmChartIT {
         assertThat((String) Repo.at(fd, "spec", "flinkVersion")).isEqualTo(Repo.operatorFlinkVersion());
         assertThat((String) Repo.at(fd, "spec", "image"))
                 .as("job image tag = <appVersion>-flink<flink.version of the parent pom>")
-                .isEqualTo("rollcast/flink-job:" + Repo.releaseVersion() + "-flink" + Repo.pomProperty("flink.version"));
+                .isEqualTo(
+                        "rollcast/flink-job:" + Repo.releaseVersion() + "-flink" + Repo.pomProperty("flink.version"));
 
         Map<String, Object> conf = Repo.at(fd, "spec", "flinkConfiguration");
-        assertThat(conf).containsEntry("state.backend.type", "rocksdb")
+        assertThat(conf)
+                .containsEntry("state.backend.type", "rocksdb")
                 .containsEntry("execution.checkpointing.incremental", "true")
                 .containsEntry("high-availability.type", "kubernetes")
                 .containsEntry("execution.checkpointing.dir", "file:///opt/flink/data/checkpoints")
                 .containsEntry("execution.checkpointing.savepoint-dir", "file:///opt/flink/data/savepoints")
                 .containsEntry("high-availability.storageDir", "file:///opt/flink/data/ha");
-        assertThat(conf.values()).as("flinkConfiguration is a map of strings in the CRD").allMatch(v -> v instanceof String);
+        assertThat(conf.values())
+                .as("flinkConfiguration is a map of strings in the CRD")
+                .allMatch(v -> v instanceof String);
 
         Map<String, Object> job = Repo.at(fd, "spec", "job");
-        assertThat(job).containsEntry("jarURI", "local:///opt/flink/usrlib/rollcast-jobs.jar")
+        assertThat(job)
+                .containsEntry("jarURI", "local:///opt/flink/usrlib/rollcast-jobs.jar")
                 .containsEntry("entryClass", "io.rollcast.jobs.RollupJob")
                 .containsEntry("upgradeMode", "savepoint")
                 .containsEntry("state", "running")
@@ -83,25 +90,33 @@ class HelmChartIT {
 
     @Test
     void argsAndDirectoriesComeFromValues() {
-        Map<String, Object> fd = one(render(
-                "job.overrides.windows\\.early-interval", "100ms",
-                "job.overrides.kafka\\.starting-offsets", "earliest",
-                "job.extraArgs[0]", "--print-config-table",
-                "job.parallelism", "4",
-                "job.storage.baseDir", "s3://state-bucket/rollcast/",
-                "job.storage.savepointDir", "s3://savepoints/rollcast"), "FlinkDeployment");
-        assertThat((List<Object>) Repo.at(fd, "spec", "job", "args")).containsExactly(
-                "--config", "/opt/flink/conf/rollcast/job.yaml",
-                "--set", "kafka.starting-offsets=earliest",
-                "--set", "windows.early-interval=100ms",
-                "--print-config-table");
+        Map<String, Object> fd = one(
+                render(
+                        "job.overrides.windows\\.early-interval", "100ms",
+                        "job.overrides.kafka\\.starting-offsets", "earliest",
+                        "job.extraArgs[0]", "--print-config-table",
+                        "job.parallelism", "4",
+                        "job.storage.baseDir", "s3://state-bucket/rollcast/",
+                        "job.storage.savepointDir", "s3://savepoints/rollcast"),
+                "FlinkDeployment");
+        assertThat((List<Object>) Repo.at(fd, "spec", "job", "args"))
+                .containsExactly(
+                        "--config",
+                        "/opt/flink/conf/rollcast/job.yaml",
+                        "--set",
+                        "kafka.starting-offsets=earliest",
+                        "--set",
+                        "windows.early-interval=100ms",
+                        "--print-config-table");
         assertThat((Object) Repo.at(fd, "spec", "job", "parallelism")).isEqualTo(4);
         Map<String, Object> conf = Repo.at(fd, "spec", "flinkConfiguration");
-        assertThat(conf).containsEntry("execution.checkpointing.dir", "s3://state-bucket/rollcast/checkpoints")
+        assertThat(conf)
+                .containsEntry("execution.checkpointing.dir", "s3://state-bucket/rollcast/checkpoints")
                 .containsEntry("execution.checkpointing.savepoint-dir", "s3://savepoints/rollcast")
                 .containsEntry("high-availability.storageDir", "s3://state-bucket/rollcast/ha");
         assertThat(render("job.storage.baseDir", "s3://b/r").stream().map(d -> d.get("kind")))
-                .as("no volume claim for object-store state").doesNotContain("PersistentVolumeClaim");
+                .as("no volume claim for object-store state")
+                .doesNotContain("PersistentVolumeClaim");
     }
 
     @Test
@@ -125,7 +140,8 @@ class HelmChartIT {
         assertThat((String) Repo.at(Repo.named(Repo.at(jmSpec, "volumes"), "job-config-template"), "configMap", "name"))
                 .isEqualTo(configMapName);
         Map<String, Object> secret = one(docs, "Secret");
-        assertThat((String) Repo.at(Repo.named(Repo.at(init, "env"), "POSTGRES_PASSWORD"), "valueFrom", "secretKeyRef", "name"))
+        assertThat((String) Repo.at(
+                        Repo.named(Repo.at(init, "env"), "POSTGRES_PASSWORD"), "valueFrom", "secretKeyRef", "name"))
                 .isEqualTo(Repo.at(secret, "metadata", "name"));
         assertThat(new String(Base64.getDecoder().decode((String) Repo.at(secret, "data", "postgres-password"))))
                 .isEqualTo("s3cr3t");
@@ -133,9 +149,20 @@ class HelmChartIT {
 
     @Test
     void changingTheJobConfigChangesTheSpecSoTheOperatorUpgrades() {
-        String before = Repo.at(one(render(), "FlinkDeployment"), "spec", "podTemplate", "metadata", "annotations", "checksum/job-config");
-        String after = Repo.at(one(render("job.config.windows.early-interval", "100ms"), "FlinkDeployment"),
-                "spec", "podTemplate", "metadata", "annotations", "checksum/job-config");
+        String before = Repo.at(
+                one(render(), "FlinkDeployment"),
+                "spec",
+                "podTemplate",
+                "metadata",
+                "annotations",
+                "checksum/job-config");
+        String after = Repo.at(
+                one(render("job.config.windows.early-interval", "100ms"), "FlinkDeployment"),
+                "spec",
+                "podTemplate",
+                "metadata",
+                "annotations",
+                "checksum/job-config");
         assertThat(before).isNotBlank().isNotEqualTo(after);
     }
 
@@ -143,26 +170,40 @@ class HelmChartIT {
     void fanoutHasHealthProbesResourcesAndTheSecret() {
         List<Map<String, Object>> docs = render();
         Map<String, Object> deployment = one(docs, "Deployment");
-        Map<String, Object> container = Repo.named(Repo.at(deployment, "spec", "template", "spec", "containers"), "fanout");
+        Map<String, Object> container =
+                Repo.named(Repo.at(deployment, "spec", "template", "spec", "containers"), "fanout");
         assertThat((String) Repo.at(container, "image")).isEqualTo("rollcast/fanout:" + Repo.releaseVersion());
         for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
-            assertThat((String) Repo.at(container, probe, "httpGet", "path")).as(probe).isEqualTo("/healthz");
-            assertThat((String) Repo.at(container, probe, "httpGet", "port")).as(probe).isEqualTo("http");
+            assertThat((String) Repo.at(container, probe, "httpGet", "path"))
+                    .as(probe)
+                    .isEqualTo("/healthz");
+            assertThat((String) Repo.at(container, probe, "httpGet", "port"))
+                    .as(probe)
+                    .isEqualTo("http");
         }
-        assertThat((Object) Repo.at(Repo.named(Repo.at(container, "ports"), "http"), "containerPort")).isEqualTo(8080);
-        assertThat((Map<String, Object>) Repo.at(container, "resources", "requests")).containsKeys("cpu", "memory");
-        assertThat((Map<String, Object>) Repo.at(container, "resources", "limits")).containsKey("memory");
-        assertThat((Object) Repo.at(deployment, "spec", "template", "spec", "securityContext", "runAsNonRoot")).isEqualTo(true);
+        assertThat((Object) Repo.at(Repo.named(Repo.at(container, "ports"), "http"), "containerPort"))
+                .isEqualTo(8080);
+        assertThat((Map<String, Object>) Repo.at(container, "resources", "requests"))
+                .containsKeys("cpu", "memory");
+        assertThat((Map<String, Object>) Repo.at(container, "resources", "limits"))
+                .containsKey("memory");
+        assertThat((Object) Repo.at(deployment, "spec", "template", "spec", "securityContext", "runAsNonRoot"))
+                .isEqualTo(true);
 
         Map<String, Object> secret = one(docs, "Secret");
-        Map<String, Object> ref = Repo.at(Repo.named(Repo.at(container, "env"), "FANOUT_JWT_HMAC_KEY"), "valueFrom", "secretKeyRef");
-        assertThat(ref).containsEntry("name", Repo.at(secret, "metadata", "name")).containsEntry("key", "jwt-hmac-key");
+        Map<String, Object> ref =
+                Repo.at(Repo.named(Repo.at(container, "env"), "FANOUT_JWT_HMAC_KEY"), "valueFrom", "secretKeyRef");
+        assertThat(ref)
+                .containsEntry("name", Repo.at(secret, "metadata", "name"))
+                .containsEntry("key", "jwt-hmac-key");
         assertThat(Base64.getDecoder().decode((String) Repo.at(secret, "data", "jwt-hmac-key")))
-                .as("a generated key when none is given").hasSizeGreaterThanOrEqualTo(32);
+                .as("a generated key when none is given")
+                .hasSizeGreaterThanOrEqualTo(32);
         assertThat((Object) Repo.at(deployment, "spec", "replicas")).isEqualTo(2);
 
         Map<String, Object> service = one(docs, "Service");
-        assertThat((Object) Repo.at(service, "spec", "ports", "0", "targetPort")).isEqualTo("http");
+        assertThat((Object) Repo.at(service, "spec", "ports", "0", "targetPort"))
+                .isEqualTo("http");
         assertThat((Map<String, Object>) Repo.at(service, "spec", "selector"))
                 .isEqualTo(Repo.at(deployment, "spec", "selector", "matchLabels"));
     }
@@ -170,12 +211,16 @@ class HelmChartIT {
     @Test
     void hpaRendersOnlyWhenEnabled() {
         assertThat(all(render(), "HorizontalPodAutoscaler")).isEmpty();
-        List<Map<String, Object>> docs = render("fanout.autoscaling.enabled", "true", "fanout.autoscaling.maxReplicas", "7");
+        List<Map<String, Object>> docs =
+                render("fanout.autoscaling.enabled", "true", "fanout.autoscaling.maxReplicas", "7");
         Map<String, Object> hpa = one(docs, "HorizontalPodAutoscaler");
         Map<String, Object> deployment = one(docs, "Deployment");
-        assertThat((String) Repo.at(hpa, "spec", "scaleTargetRef", "name")).isEqualTo(Repo.at(deployment, "metadata", "name"));
+        assertThat((String) Repo.at(hpa, "spec", "scaleTargetRef", "name"))
+                .isEqualTo(Repo.at(deployment, "metadata", "name"));
         assertThat((Object) Repo.at(hpa, "spec", "maxReplicas")).isEqualTo(7);
-        assertThat((Map<String, Object>) Repo.at(deployment, "spec")).as("the HPA owns the replica count").doesNotContainKey("replicas");
+        assertThat((Map<String, Object>) Repo.at(deployment, "spec"))
+                .as("the HPA owns the replica count")
+                .doesNotContainKey("replicas");
     }
 
     @Test
@@ -183,10 +228,16 @@ class HelmChartIT {
         List<Map<String, Object>> docs = render("secrets.existingSecret", "rollcast-prod");
         assertThat(all(docs, "Secret")).isEmpty();
         Map<String, Object> container = Repo.at(one(docs, "Deployment"), "spec", "template", "spec", "containers", "0");
-        assertThat((String) Repo.at(Repo.named(Repo.at(container, "env"), "FANOUT_JWT_HMAC_KEY"), "valueFrom", "secretKeyRef", "name"))
+        assertThat((String) Repo.at(
+                        Repo.named(Repo.at(container, "env"), "FANOUT_JWT_HMAC_KEY"),
+                        "valueFrom",
+                        "secretKeyRef",
+                        "name"))
                 .isEqualTo("rollcast-prod");
-        Map<String, Object> init = Repo.at(one(docs, "FlinkDeployment"), "spec", "jobManager", "podTemplate", "spec", "initContainers", "0");
-        assertThat((String) Repo.at(Repo.named(Repo.at(init, "env"), "CLICKHOUSE_PASSWORD"), "valueFrom", "secretKeyRef", "name"))
+        Map<String, Object> init = Repo.at(
+                one(docs, "FlinkDeployment"), "spec", "jobManager", "podTemplate", "spec", "initContainers", "0");
+        assertThat((String) Repo.at(
+                        Repo.named(Repo.at(init, "env"), "CLICKHOUSE_PASSWORD"), "valueFrom", "secretKeyRef", "name"))
                 .isEqualTo("rollcast-prod");
     }
 
@@ -194,7 +245,8 @@ class HelmChartIT {
     void givenHmacKeyIsUsedAndAShortOneRefused() {
         String key = "0123456789abcdef0123456789abcdef-key";
         Map<String, Object> secret = one(render("secrets.jwtHmacKey", key), "Secret");
-        assertThat(new String(Base64.getDecoder().decode((String) Repo.at(secret, "data", "jwt-hmac-key")))).isEqualTo(key);
+        assertThat(new String(Base64.getDecoder().decode((String) Repo.at(secret, "data", "jwt-hmac-key"))))
+                .isEqualTo(key);
         assertThatThrownBy(() -> render("secrets.jwtHmacKey", "too-short"))
                 .hasMessageContaining("secrets.jwtHmacKey must be at least 32 characters");
     }
@@ -211,8 +263,7 @@ class HelmChartIT {
                 .hasMessageContaining("job.config.kafka.bootstrap-servers is required");
         assertThatThrownBy(() -> render("job.storage.baseDir", ""))
                 .hasMessageContaining("job.storage.baseDir is required");
-        assertThatThrownBy(() -> render("job.flinkVersion", ""))
-                .hasMessageContaining("job.flinkVersion is required");
+        assertThatThrownBy(() -> render("job.flinkVersion", "")).hasMessageContaining("job.flinkVersion is required");
         assertThatThrownBy(() -> render("job.flinkConfiguration.state\\.backend\\.type", "hashmap"))
                 .hasMessageContaining("job.flinkConfiguration.state.backend.type is set by the chart");
         assertThatThrownBy(() -> render("job.config.store.postgres.password", "plain"))
@@ -234,9 +285,13 @@ class HelmChartIT {
     void namesStayWithinKubernetesAndFlinkLimits() {
         String release = "streaming-platform-of-team-x-rollups-and-dashboards-1"; // Helm's maximum: 53
         List<Map<String, Object>> docs = Repo.yamlDocuments(template(release));
-        assertThat(docs).isNotEmpty().allSatisfy(d -> assertThat((String) Repo.at(d, "metadata", "name")).hasSizeLessThanOrEqualTo(63));
+        assertThat(docs)
+                .isNotEmpty()
+                .allSatisfy(
+                        d -> assertThat((String) Repo.at(d, "metadata", "name")).hasSizeLessThanOrEqualTo(63));
         assertThat((String) Repo.at(one(docs, "FlinkDeployment"), "metadata", "name"))
-                .as("the FlinkDeployment name is the Flink cluster-id, at most 45 characters").hasSizeLessThanOrEqualTo(45);
+                .as("the FlinkDeployment name is the Flink cluster-id, at most 45 characters")
+                .hasSizeLessThanOrEqualTo(45);
         assertThat(Set.copyOf(docs.stream().map(d -> (String) d.get("kind")).toList()))
                 .contains("FlinkDeployment", "ConfigMap", "Secret", "Deployment", "Service", "PersistentVolumeClaim");
     }

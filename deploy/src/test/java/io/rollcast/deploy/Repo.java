@@ -4,13 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
-
-import javax.xml.parsers.DocumentBuilderFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,6 +19,10 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
 
 /** The repository as the deploy tests see it: paths, the parent pom's versions, the job's config keys and uids. */
 final class Repo {
@@ -42,7 +39,8 @@ final class Repo {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path pom = dir.resolve("pom.xml");
             try {
-                if (Files.isRegularFile(pom) && Files.readString(pom).contains("<artifactId>rollcast-parent</artifactId>")
+                if (Files.isRegularFile(pom)
+                        && Files.readString(pom).contains("<artifactId>rollcast-parent</artifactId>")
                         && Files.isDirectory(dir.resolve("deploy"))) {
                     return dir;
                 }
@@ -50,7 +48,8 @@ final class Repo {
                 throw new UncheckedIOException(e);
             }
         }
-        throw new IllegalStateException("no rollcast-parent pom.xml above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no rollcast-parent pom.xml above " + Path.of("").toAbsolutePath());
     }
 
     static Path path(String relative) {
@@ -68,7 +67,9 @@ final class Repo {
     private static synchronized Element pomRoot() {
         if (parentPom == null) {
             try {
-                parentPom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(path("pom.xml").toFile());
+                parentPom = DocumentBuilderFactory.newInstance()
+                        .newDocumentBuilder()
+                        .parse(path("pom.xml").toFile());
             } catch (Exception e) {
                 throw new IllegalStateException("cannot parse the parent pom.xml", e);
             }
@@ -146,7 +147,11 @@ final class Repo {
             if (e.getValue().isObject()) {
                 flatten(key, e.getValue(), out);
             } else {
-                out.put(key, e.getValue().isArray() ? e.getValue().toString() : e.getValue().asText());
+                out.put(
+                        key,
+                        e.getValue().isArray()
+                                ? e.getValue().toString()
+                                : e.getValue().asText());
             }
         }
     }

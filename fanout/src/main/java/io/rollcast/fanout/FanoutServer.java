@@ -1,21 +1,5 @@
 package io.rollcast.fanout;
 
-import io.rollcast.fanout.auth.TokenVerifier;
-import io.rollcast.config.ConfigException;
-import io.rollcast.fanout.config.FanoutConfig;
-import io.rollcast.fanout.http.ConnectionLimiter;
-import io.rollcast.fanout.http.FanoutServices;
-import io.rollcast.fanout.http.HttpHandler;
-import io.rollcast.fanout.http.StaticFiles;
-import io.rollcast.fanout.metrics.Metrics;
-import io.rollcast.fanout.redis.ChannelHub;
-import io.rollcast.fanout.redis.RecoveryStreams;
-import io.rollcast.fanout.session.Router;
-import io.rollcast.fanout.session.Session;
-import io.rollcast.fanout.snapshot.SnapshotService;
-import io.rollcast.fanout.snapshot.Stores;
-import io.rollcast.store.RollupQuery;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -31,10 +15,21 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
-
+import io.rollcast.config.ConfigException;
+import io.rollcast.fanout.auth.TokenVerifier;
+import io.rollcast.fanout.config.FanoutConfig;
+import io.rollcast.fanout.http.ConnectionLimiter;
+import io.rollcast.fanout.http.FanoutServices;
+import io.rollcast.fanout.http.HttpHandler;
+import io.rollcast.fanout.http.StaticFiles;
+import io.rollcast.fanout.metrics.Metrics;
+import io.rollcast.fanout.redis.ChannelHub;
+import io.rollcast.fanout.redis.RecoveryStreams;
+import io.rollcast.fanout.session.Router;
+import io.rollcast.fanout.session.Session;
+import io.rollcast.fanout.snapshot.SnapshotService;
+import io.rollcast.fanout.snapshot.Stores;
+import io.rollcast.store.RollupQuery;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -43,6 +38,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 
 /**
  * The fan-out server: SSE and WebSocket streams of one tenant's window rows (snapshot, then live
@@ -67,32 +65,55 @@ public final class FanoutServer implements AutoCloseable {
         Metrics metrics = new Metrics();
         URI redis = URI.create(config.redisUri());
         this.streams = new RecoveryStreams(redis, config.snapshotThreads() + 1);
-        SnapshotService snapshots = new SnapshotService(store, streams, metrics, config.snapshotThreads(), config.snapshotQueue(),
-                config.streamOverlap().toMillis(), config.streamTtl().toMillis(), config.maxReplay());
+        SnapshotService snapshots = new SnapshotService(
+                store,
+                streams,
+                metrics,
+                config.snapshotThreads(),
+                config.snapshotQueue(),
+                config.streamOverlap().toMillis(),
+                config.streamTtl().toMillis(),
+                config.maxReplay());
         long tick = Math.min(config.pingInterval().toMillis(), 1_000);
         Router router = new Router(tick);
         ChannelHub hub = new ChannelHub(redis, router, metrics);
-        Session.Services sessions = new Session.Services(hub, snapshots, router, metrics, config.maxPending(),
-                config.maxStall().toMillis(), config.pingInterval().toMillis());
+        Session.Services sessions = new Session.Services(
+                hub,
+                snapshots,
+                router,
+                metrics,
+                config.maxPending(),
+                config.maxStall().toMillis(),
+                config.pingInterval().toMillis());
         int maxConnections = config.maxConnections() > 0 ? config.maxConnections() : ConnectionLimiter.fromFdLimit(512);
-        this.services = new FanoutServices(config, clock, metrics, new TokenVerifier(config.authSecret(), config.clockSkew(), clock),
-                new StaticFiles(), new ConnectionLimiter(maxConnections, metrics), hub, router, snapshots, sessions);
+        this.services = new FanoutServices(
+                config,
+                clock,
+                metrics,
+                new TokenVerifier(config.authSecret(), config.clockSkew(), clock),
+                new StaticFiles(),
+                new ConnectionLimiter(maxConnections, metrics),
+                hub,
+                router,
+                snapshots,
+                sessions);
         boolean epoll = Epoll.isAvailable();
         int threads = config.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
         this.boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         this.workers = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
         try {
             hub.start(10_000);
-            Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+            Class<? extends ServerChannel> channelClass =
+                    epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             ServerBootstrap b = new ServerBootstrap();
             if (config.sendBuffer() > 0) b.childOption(ChannelOption.SO_SNDBUF, config.sendBuffer());
-            b
-                    .group(boss, workers)
+            b.group(boss, workers)
                     .channel(channelClass)
                     .option(ChannelOption.SO_BACKLOG, config.backlog())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                    .childOption(
+                            ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(config.writeBufferLow(), config.writeBufferHigh()))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -104,13 +125,23 @@ public final class FanoutServer implements AutoCloseable {
                                     .addLast("http", new HttpHandler(services));
                         }
                     });
-            this.serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+            this.serverChannel = b.bind(new InetSocketAddress(config.host(), config.port()))
+                    .sync()
+                    .channel();
         } catch (Exception e) {
             closeQuietly();
-            throw new IllegalStateException("cannot start the fan-out server on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start the fan-out server on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
+                    e);
         }
-        LOG.info("fan-out server on http://{}:{}/ ({} event loops, {}, at most {} connections), {}", config.host(), port(), threads,
-                epoll ? "epoll" : "nio", maxConnections, config);
+        LOG.info(
+                "fan-out server on http://{}:{}/ ({} event loops, {}, at most {} connections), {}",
+                config.host(),
+                port(),
+                threads,
+                epoll ? "epoll" : "nio",
+                maxConnections,
+                config);
     }
 
     /** Starts a server with the store named by the config. */
@@ -155,7 +186,9 @@ public final class FanoutServer implements AutoCloseable {
     }
 
     /** Command line: {@code FanoutServer [--config file.yaml] [--set key=value]... [--print-config-table]}. */
-    @CommandLine.Command(name = "fanout", mixinStandardHelpOptions = true,
+    @CommandLine.Command(
+            name = "fanout",
+            mixinStandardHelpOptions = true,
             description = "Rollcast fan-out server: SSE/WebSocket streams of window rows, snapshot + deltas.")
     static final class Cli implements Callable<Integer> {
         @CommandLine.Option(names = "--config", description = "YAML config file.")

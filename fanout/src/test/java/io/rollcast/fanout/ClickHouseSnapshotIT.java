@@ -1,15 +1,12 @@
 package io.rollcast.fanout;
 
-import io.rollcast.testkit.ClickHouseServer;
-import io.rollcast.testkit.RealServers;
-import io.rollcast.testkit.RedisServer;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-
+import io.rollcast.testkit.ClickHouseServer;
+import io.rollcast.testkit.RealServers;
+import io.rollcast.testkit.RedisServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,8 +14,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Snapshots from ClickHouse (the query module's {@code FINAL} read) instead of Postgres. */
 @ExtendWith(RealServers.class)
@@ -26,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClickHouseSnapshotIT {
 
     @Test
-    void snapshotsReadTheHighestVersionOfEachWindowFromClickHouse(RedisServer redis, ClickHouseServer ch) throws Exception {
+    void snapshotsReadTheHighestVersionOfEachWindowFromClickHouse(RedisServer redis, ClickHouseServer ch)
+            throws Exception {
         String db = ch.freshDatabase("fanout");
         String ddl;
         try (var in = getClass().getClassLoader().getResourceAsStream("sql/clickhouse/V001__rollups.sql")) {
@@ -36,11 +35,22 @@ class ClickHouseSnapshotIT {
         long w = (System.currentTimeMillis() / 60_000 - 5) * 60_000;
         ch.insertJsonEachRow(db + ".rollups", List.of(row("acme", w, 3, 6), row("other", w, 9, 18)));
         ch.insertJsonEachRow(db + ".rollups", List.of(row("acme", w, 4, 9))); // a newer version in another part
-        try (FanoutServer server = TestServer.start(redis.uri().toString(), Map.of("store.type", "clickhouse",
-                "store.clickhouse.url", ch.httpUrl(), "store.clickhouse.database", db))) {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    "http://127.0.0.1:" + server.port() + "/v1/snapshot?spec=tumbling-1m"))
-                    .header("Authorization", "Bearer " + TestServer.token("acme", "tumbling-1m")).build(), HttpResponse.BodyHandlers.ofString());
+        try (FanoutServer server = TestServer.start(
+                redis.uri().toString(),
+                Map.of(
+                        "store.type",
+                        "clickhouse",
+                        "store.clickhouse.url",
+                        ch.httpUrl(),
+                        "store.clickhouse.database",
+                        db))) {
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(
+                                            "http://127.0.0.1:" + server.port() + "/v1/snapshot?spec=tumbling-1m"))
+                                    .header("Authorization", "Bearer " + TestServer.token("acme", "tumbling-1m"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             JsonNode rows = new ObjectMapper().readTree(r.body()).get("rows");
             assertThat(rows).hasSize(1);
@@ -51,8 +61,10 @@ class ClickHouseSnapshotIT {
     }
 
     private static String row(String tenant, long windowStart, long count, long version) {
-        return "{\"tenant_id\":\"" + tenant + "\",\"event_type\":\"t\",\"spec\":\"tumbling-1m\",\"window_start\":" + windowStart / 1000
-                + ",\"window_end\":" + (windowStart / 1000 + 60) + ",\"count\":" + count + ",\"sum\":" + count + ",\"min\":1,\"max\":1,"
+        return "{\"tenant_id\":\"" + tenant + "\",\"event_type\":\"t\",\"spec\":\"tumbling-1m\",\"window_start\":"
+                + windowStart / 1000
+                + ",\"window_end\":" + (windowStart / 1000 + 60) + ",\"count\":" + count + ",\"sum\":" + count
+                + ",\"min\":1,\"max\":1,"
                 + "\"kind\":\"early\",\"version\":" + version + ",\"emitted_at\":" + System.currentTimeMillis() + "}";
     }
 }

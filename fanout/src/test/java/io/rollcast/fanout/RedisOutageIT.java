@@ -1,19 +1,17 @@
 package io.rollcast.fanout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.testkit.RealServers;
 import io.rollcast.testkit.RedisServer;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A Redis restart: health turns 503 meanwhile, then every client gets a resync and live deltas again. */
 @ExtendWith(RealServers.class)
@@ -24,7 +22,9 @@ class RedisOutageIT {
     @Test
     void afterARedisRestartClientsAreResyncedAndDeltasFlowAgain(RedisServer redis) throws Exception {
         try (FanoutServer server = TestServer.start(redis.uri().toString(), Map.of());
-                SseClient c = SseClient.open(server.port(), "/v1/stream?spec=" + SPEC + "&access_token=" + TestServer.token("outage", SPEC))) {
+                SseClient c = SseClient.open(
+                        server.port(),
+                        "/v1/stream?spec=" + SPEC + "&access_token=" + TestServer.token("outage", SPEC))) {
             assertThat(c.next("snapshot", 10_000)).isNotNull();
             long w = (System.currentTimeMillis() / 60_000) * 60_000;
             redis.stop();
@@ -49,7 +49,11 @@ class RedisOutageIT {
     }
 
     private static int health(FanoutServer server) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz")).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .statusCode();
     }
 }

@@ -1,19 +1,17 @@
 package io.rollcast.fanout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.testkit.RealServers;
 import io.rollcast.testkit.RedisServer;
-
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A Redis pub/sub reconnect resyncs every session at once; with a snapshot pool far smaller than the
@@ -27,11 +25,15 @@ class SnapshotPoolRejectionIT {
     private static final int SESSIONS = 40;
 
     @Test
-    void sessionsWhoseResyncSnapshotIsRejectedByAFullPoolAreResyncedOrClosedNeverLeftSyncing(RedisServer redis) throws Exception {
-        try (FanoutServer server = TestServer.start(redis.uri().toString(), Map.of("snapshot.threads", "1", "snapshot.queue", "1"))) {
-            // 25 hour channels per session: each snapshot reads 25 recovery streams, so a burst of them outruns the one thread
+    void sessionsWhoseResyncSnapshotIsRejectedByAFullPoolAreResyncedOrClosedNeverLeftSyncing(RedisServer redis)
+            throws Exception {
+        try (FanoutServer server =
+                TestServer.start(redis.uri().toString(), Map.of("snapshot.threads", "1", "snapshot.queue", "1"))) {
+            // 25 hour channels per session: each snapshot reads 25 recovery streams, so a burst of them outruns the one
+            // thread
             long from = System.currentTimeMillis() - 24 * 3_600_000L;
-            String path = "/v1/stream?spec=" + SPEC + "&from=" + from + "&access_token=" + TestServer.token("burst", SPEC);
+            String path =
+                    "/v1/stream?spec=" + SPEC + "&from=" + from + "&access_token=" + TestServer.token("burst", SPEC);
             List<SseClient> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < SESSIONS; i++) {
@@ -41,7 +43,11 @@ class SnapshotPoolRejectionIT {
                     assertThat(c.next("snapshot", 10_000)).isNotNull();
                 }
                 try (Jedis admin = new Jedis(redis.uri())) {
-                    admin.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "pubsub"); // the fan-out reconnects and resyncs everyone
+                    admin.sendCommand(
+                            Protocol.Command.CLIENT,
+                            "KILL",
+                            "TYPE",
+                            "pubsub"); // the fan-out reconnects and resyncs everyone
                 }
                 long deadline = System.currentTimeMillis() + 45_000;
                 int resynced = 0;
@@ -50,8 +56,12 @@ class SnapshotPoolRejectionIT {
                     SseClient.Event e;
                     do {
                         e = c.next(Math.max(1, deadline - System.currentTimeMillis()));
-                    } while (e != null && !e.event().equals("resync") && !e.event().equals("error"));
-                    assertThat(e).as("every session is resynced or told why it is closed; none stays syncing").isNotNull();
+                    } while (e != null
+                            && !e.event().equals("resync")
+                            && !e.event().equals("error"));
+                    assertThat(e)
+                            .as("every session is resynced or told why it is closed; none stays syncing")
+                            .isNotNull();
                     if (e.event().equals("resync")) {
                         resynced++;
                     } else {
@@ -62,7 +72,9 @@ class SnapshotPoolRejectionIT {
                     }
                 }
                 assertThat(resynced + closed).isEqualTo(SESSIONS);
-                assertThat(server.metrics().snapshotRejections.sum()).as("the pool did refuse snapshots").isPositive();
+                assertThat(server.metrics().snapshotRejections.sum())
+                        .as("the pool did refuse snapshots")
+                        .isPositive();
             } finally {
                 for (SseClient c : clients) c.close();
             }

@@ -52,12 +52,15 @@ public final class SseClient implements AutoCloseable {
     }
 
     /** The same with a receive buffer size (0 = default). */
-    public static SseClient open(int port, int receiveBuffer, String pathAndQuery, String... headerPairs) throws IOException {
+    public static SseClient open(int port, int receiveBuffer, String pathAndQuery, String... headerPairs)
+            throws IOException {
         Socket s = new Socket();
         if (receiveBuffer > 0) s.setReceiveBufferSize(receiveBuffer);
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-        StringBuilder req = new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAccept: text/event-stream\r\n");
-        for (int i = 0; i + 1 < headerPairs.length; i += 2) req.append(headerPairs[i]).append(": ").append(headerPairs[i + 1]).append("\r\n");
+        StringBuilder req = new StringBuilder(
+                "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAccept: text/event-stream\r\n");
+        for (int i = 0; i + 1 < headerPairs.length; i += 2)
+            req.append(headerPairs[i]).append(": ").append(headerPairs[i + 1]).append("\r\n");
         req.append("\r\n");
         return new SseClient(s, req.toString());
     }
@@ -90,13 +93,16 @@ public final class SseClient implements AutoCloseable {
                 return;
             }
         }
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
             String line = in.readLine();
             if (line == null) return;
             status = Integer.parseInt(line.split(" ")[1]);
             while ((line = in.readLine()) != null && !line.isEmpty()) {
                 int c = line.indexOf(':');
-                headers.put(line.substring(0, c).trim().toLowerCase(), line.substring(c + 1).trim());
+                headers.put(
+                        line.substring(0, c).trim().toLowerCase(),
+                        line.substring(c + 1).trim());
             }
             boolean chunked = "chunked".equalsIgnoreCase(headers.get("transfer-encoding"));
             String id = null;
@@ -112,7 +118,8 @@ public final class SseClient implements AutoCloseable {
                     if (data.length() > 0) {
                         Event e = new Event(id, event, data.toString(), System.nanoTime());
                         java.util.function.Consumer<Event> s = sink;
-                        if (s != null) s.accept(e); else events.add(e);
+                        if (s != null) s.accept(e);
+                        else events.add(e);
                     }
                     event = "message";
                     data.setLength(0);

@@ -1,18 +1,13 @@
 package io.rollcast.fanout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rollcast.model.Channels;
 import io.rollcast.testkit.PostgresServer;
 import io.rollcast.testkit.RealServers;
 import io.rollcast.testkit.RedisServer;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,8 +19,11 @@ import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Snapshot + deltas, SSE and WebSocket, resume and resync, against real Redis and Postgres. */
 @ExtendWith(RealServers.class)
@@ -77,12 +75,27 @@ class StreamIT {
         long w1 = minuteAgo(3);
         long w2 = minuteAgo(2);
         TestServer.insertRow(pgUrl, tenant, "page.view", SPEC, w1, 60_000, 5, 10.0, 10);
-        deltas.publish(Deltas.json(tenant, "page.view", SPEC, w1, 60_000, "early", 8, 4, 8.0, 0, 8, System.currentTimeMillis())); // older than the store
-        deltas.publish(tenant, "page.view", SPEC, w2, 2, 3.0); // not in the store yet (store lags): from the stream overlap
+        deltas.publish(Deltas.json(
+                tenant,
+                "page.view",
+                SPEC,
+                w1,
+                60_000,
+                "early",
+                8,
+                4,
+                8.0,
+                0,
+                8,
+                System.currentTimeMillis())); // older than the store
+        deltas.publish(
+                tenant, "page.view", SPEC, w2, 2, 3.0); // not in the store yet (store lags): from the stream overlap
         try (SseClient c = SseClient.open(server.port(), stream(tenant, ""))) {
             assertThat(c.status(5_000)).isEqualTo(200);
-            assertThat(c.headers()).containsEntry("content-type", "text/event-stream; charset=utf-8")
-                    .containsEntry("cache-control", "no-cache").containsEntry("x-accel-buffering", "no");
+            assertThat(c.headers())
+                    .containsEntry("content-type", "text/event-stream; charset=utf-8")
+                    .containsEntry("cache-control", "no-cache")
+                    .containsEntry("x-accel-buffering", "no");
             SseClient.Event snap = c.next("snapshot", 10_000);
             assertThat(snap).isNotNull();
             assertThat(snap.id()).matches("tumbling-1m~\\d+~\\d{10}:[0-9-]+(,\\d{10}:[0-9-]+)*");
@@ -123,14 +136,21 @@ class StreamIT {
                     final int n = i;
                     if (n % 3 == 0) {
                         Thread.sleep(30);
-                        try (var conn = java.sql.DriverManager.getConnection(pgUrl); var st = conn.prepareStatement(
-                                "INSERT INTO rollups VALUES (?, 't', ?, ?, ?, ?, ?, 0, ?, 'early', ?, now()) ON CONFLICT (tenant_id, spec, window_start, event_type)"
-                                        + " DO UPDATE SET count = EXCLUDED.count, sum = EXCLUDED.sum, max = EXCLUDED.max, version = EXCLUDED.version"
-                                        + " WHERE rollups.version < EXCLUDED.version")) {
+                        try (var conn = java.sql.DriverManager.getConnection(pgUrl);
+                                var st = conn.prepareStatement(
+                                        "INSERT INTO rollups VALUES (?, 't', ?, ?, ?, ?, ?, 0, ?, 'early', ?, now()) ON CONFLICT (tenant_id, spec, window_start, event_type)"
+                                                + " DO UPDATE SET count = EXCLUDED.count, sum = EXCLUDED.sum, max = EXCLUDED.max, version = EXCLUDED.version"
+                                                + " WHERE rollups.version < EXCLUDED.version")) {
                             st.setString(1, tenant);
                             st.setString(2, SPEC);
-                            st.setObject(3, java.time.OffsetDateTime.ofInstant(java.time.Instant.ofEpochMilli(w), java.time.ZoneOffset.UTC));
-                            st.setObject(4, java.time.OffsetDateTime.ofInstant(java.time.Instant.ofEpochMilli(w + 60_000), java.time.ZoneOffset.UTC));
+                            st.setObject(
+                                    3,
+                                    java.time.OffsetDateTime.ofInstant(
+                                            java.time.Instant.ofEpochMilli(w), java.time.ZoneOffset.UTC));
+                            st.setObject(
+                                    4,
+                                    java.time.OffsetDateTime.ofInstant(
+                                            java.time.Instant.ofEpochMilli(w + 60_000), java.time.ZoneOffset.UTC));
                             st.setLong(5, n);
                             st.setDouble(6, n);
                             st.setDouble(7, n);
@@ -198,7 +218,8 @@ class StreamIT {
             assertThat(version(json(second.data()))).isEqualTo(6);
             deltas.publish(tenant, "t", SPEC, w, 4, 4);
             assertThat(version(json(c.next("delta", 5_000).data()))).isEqualTo(8);
-            assertThat(c.drain()).noneMatch(e -> e.event().equals("snapshot") || e.event().equals("resync"));
+            assertThat(c.drain())
+                    .noneMatch(e -> e.event().equals("snapshot") || e.event().equals("resync"));
         }
     }
 
@@ -232,9 +253,11 @@ class StreamIT {
         TestServer.insertRow(pgUrl, tenant, "t", SPEC, w, 60_000, 1, 1, 2);
         WsFrames listener = new WsFrames();
         LinkedBlockingQueue<String> in = listener.frames;
-        String url = "ws://127.0.0.1:" + server.port() + "/v1/ws?spec=" + SPEC + "&access_token=" + TestServer.token(tenant, SPEC);
+        String url = "ws://127.0.0.1:" + server.port() + "/v1/ws?spec=" + SPEC + "&access_token="
+                + TestServer.token(tenant, SPEC);
         HttpClient http = HttpClient.newHttpClient();
-        WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create(url), listener).get(10, TimeUnit.SECONDS);
+        WebSocket ws =
+                http.newWebSocketBuilder().buildAsync(URI.create(url), listener).get(10, TimeUnit.SECONDS);
         JsonNode snap = json(in.poll(10, TimeUnit.SECONDS));
         assertThat(snap.get("event").asText()).isEqualTo("snapshot");
         assertThat(snap.get("data").get("rows").get(0).get("count").asLong()).isEqualTo(1);
@@ -249,8 +272,12 @@ class StreamIT {
         deltas.publish(tenant, "t", SPEC, w, 3, 3);
         LinkedBlockingQueue<String> in2 = in;
         in2.clear();
-        WebSocket again = http.newWebSocketBuilder().buildAsync(URI.create(url + "&last_event_id="
-                + java.net.URLEncoder.encode(lastId, java.nio.charset.StandardCharsets.UTF_8)), listener).get(10, TimeUnit.SECONDS);
+        WebSocket again = http.newWebSocketBuilder()
+                .buildAsync(
+                        URI.create(url + "&last_event_id="
+                                + java.net.URLEncoder.encode(lastId, java.nio.charset.StandardCharsets.UTF_8)),
+                        listener)
+                .get(10, TimeUnit.SECONDS);
         JsonNode replayed = json(in2.poll(10, TimeUnit.SECONDS));
         assertThat(replayed.get("event").asText()).isEqualTo("delta");
         assertThat(replayed.get("data").get("version").asLong()).isEqualTo(6);
@@ -261,20 +288,31 @@ class StreamIT {
     void oneRedisSubscriptionPerChannelIsSharedAndDroppedWithTheLastClient() throws Exception {
         String tenant = "shared";
         String channel = Channels.channel(tenant, SPEC, Channels.hourOf(System.currentTimeMillis()));
-        try (SseClient a = SseClient.open(server.port(), stream(tenant, "")); SseClient b = SseClient.open(server.port(), stream(tenant, ""))) {
+        try (SseClient a = SseClient.open(server.port(), stream(tenant, ""));
+                SseClient b = SseClient.open(server.port(), stream(tenant, ""))) {
             assertThat(a.next("snapshot", 10_000)).isNotNull();
             assertThat(b.next("snapshot", 10_000)).isNotNull();
             assertThat(deltas.jedis().pubsubNumSub(channel)).containsEntry(channel, 1L);
-            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).containsPattern("rollcast_fanout_connections\\{transport=\"sse\"} [2-9]")
-                    .contains("rollcast_fanout_subscriptions ").contains("rollcast_fanout_messages_in_total ");
+            String metrics = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(metrics)
+                    .containsPattern("rollcast_fanout_connections\\{transport=\"sse\"} [2-9]")
+                    .contains("rollcast_fanout_subscriptions ")
+                    .contains("rollcast_fanout_messages_in_total ");
         }
         long deadline = System.currentTimeMillis() + 5_000;
-        while (deltas.jedis().pubsubNumSub(channel).get(channel) != 0L && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        while (deltas.jedis().pubsubNumSub(channel).get(channel) != 0L && System.currentTimeMillis() < deadline)
+            Thread.sleep(20);
         assertThat(deltas.jedis().pubsubNumSub(channel)).containsEntry(channel, 0L);
-        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"redis\":true");
     }

@@ -2,7 +2,6 @@ package io.rollcast.fanout;
 
 import io.rollcast.fanout.auth.Tokens;
 import io.rollcast.fanout.config.FanoutConfig;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -38,17 +37,28 @@ public final class TestServer {
         try (var in = TestServer.class.getClassLoader().getResourceAsStream("sql/postgres/V001__rollups.sql")) {
             ddl = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("${table}", "rollups");
         }
-        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl);
+                Statement s = c.createStatement()) {
             s.execute(ddl);
         }
     }
 
     /** Inserts one stored window row (UTC times from epoch ms). */
-    public static void insertRow(String jdbcUrl, String tenant, String type, String spec, long windowStart, long size,
-            long count, double sum, long version) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbcUrl); var ps = c.prepareStatement(
-                "INSERT INTO rollups (tenant_id, event_type, spec, window_start, window_end, count, sum, min, max, kind, version, emitted_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'early', ?, ?)")) {
+    public static void insertRow(
+            String jdbcUrl,
+            String tenant,
+            String type,
+            String spec,
+            long windowStart,
+            long size,
+            long count,
+            double sum,
+            long version)
+            throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbcUrl);
+                var ps = c.prepareStatement(
+                        "INSERT INTO rollups (tenant_id, event_type, spec, window_start, window_end, count, sum, min, max, kind, version, emitted_at)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'early', ?, ?)")) {
             ps.setString(1, tenant);
             ps.setString(2, type);
             ps.setString(3, spec);

@@ -1,17 +1,12 @@
 package io.rollcast.fanout;
 
-import io.rollcast.fanout.auth.Tokens;
-import io.rollcast.testkit.RealServers;
-import io.rollcast.testkit.RedisServer;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-
+import io.rollcast.fanout.auth.Tokens;
+import io.rollcast.testkit.RealServers;
+import io.rollcast.testkit.RedisServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -19,8 +14,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** An open SSE or WebSocket stream does not outlive its token: it is ended, with the reason, once the token expires. */
 @ExtendWith(RealServers.class)
@@ -60,7 +58,9 @@ class TokenExpiryIT {
             JsonNode body = JSON.readTree(error.data());
             assertThat(body.get("error").asText()).isEqualTo("auth_expired");
             assertThat(at).as("not before the token expired").isGreaterThanOrEqualTo(expMs);
-            assertThat(at - expMs).as("within a few seconds of expiry (skew 1 s)").isLessThan(SKEW_MS + 4_000);
+            assertThat(at - expMs)
+                    .as("within a few seconds of expiry (skew 1 s)")
+                    .isLessThan(SKEW_MS + 4_000);
             long deadline = System.currentTimeMillis() + 3_000;
             while (!c.ended() && System.currentTimeMillis() < deadline) Thread.sleep(20);
             assertThat(c.ended()).as("the server closed the stream").isTrue();
@@ -73,9 +73,15 @@ class TokenExpiryIT {
         long expMs = (long) t[1];
         WsFrames listener = new WsFrames();
         String url = "ws://127.0.0.1:" + server.port() + "/v1/ws?spec=" + SPEC + "&access_token=" + t[0];
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(url), listener).get(10, TimeUnit.SECONDS);
+        WebSocket ws = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(URI.create(url), listener)
+                .get(10, TimeUnit.SECONDS);
         try {
-            assertThat(JSON.readTree(listener.frames.poll(10, TimeUnit.SECONDS)).get("event").asText()).isEqualTo("snapshot");
+            assertThat(JSON.readTree(listener.frames.poll(10, TimeUnit.SECONDS))
+                            .get("event")
+                            .asText())
+                    .isEqualTo("snapshot");
             WsFrames.Close close = listener.closed.get(15, TimeUnit.SECONDS);
             assertThat(close.code()).as("close code: policy violation").isEqualTo(1008);
             assertThat(close.reason()).contains("expired");

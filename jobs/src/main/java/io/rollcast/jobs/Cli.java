@@ -3,14 +3,21 @@ package io.rollcast.jobs;
 import io.rollcast.jobs.gen.GeneratorCli;
 import io.rollcast.jobs.tools.BackfillProgressCli;
 import io.rollcast.jobs.tools.TopicsCli;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The operator's command line: generator, topics, config reference. The job itself is {@link RollupJob}. */
-@Command(name = "rollcast", mixinStandardHelpOptions = true,
+@Command(
+        name = "rollcast",
+        mixinStandardHelpOptions = true,
         description = "Rollcast tools (run with: java -cp <jobs jar>:<flink lib>/* io.rollcast.jobs.Cli ...).",
-        subcommands = {GeneratorCli.class, TopicsCli.class, SchemaCli.class, BackfillProgressCli.class, Cli.ConfigTable.class})
+        subcommands = {
+            GeneratorCli.class,
+            TopicsCli.class,
+            SchemaCli.class,
+            BackfillProgressCli.class,
+            Cli.ConfigTable.class
+        })
 public final class Cli implements Runnable {
 
     public static void main(String[] args) {

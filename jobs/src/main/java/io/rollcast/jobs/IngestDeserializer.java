@@ -3,18 +3,15 @@ package io.rollcast.jobs;
 import io.rollcast.model.Ingested;
 import io.rollcast.model.Rejected;
 import io.rollcast.operators.EventParser;
-
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.util.Collector;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.record.TimestampType;
-
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * Parses each Kafka record inside the source, so watermarks are generated per partition from
@@ -40,7 +37,12 @@ public final class IngestDeserializer implements KafkaRecordDeserializationSchem
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out) {
-        out.collect(ingest(record.value(), record.key(), record.topic(), record.partition(), record.offset(),
+        out.collect(ingest(
+                record.value(),
+                record.key(),
+                record.topic(),
+                record.partition(),
+                record.offset(),
                 referenceTime(record.timestampType(), record.timestamp())));
     }
 
@@ -60,10 +62,15 @@ public final class IngestDeserializer implements KafkaRecordDeserializationSchem
         Rejected.Truncation t = new Rejected.Truncation(
                 key == null ? -1 : key.length, cutKey ? sha256(key) : null,
                 value == null ? -1 : value.length, cutValue ? sha256(value) : null);
-        return Ingested.of(new Rejected(r.reason(), r.detail(),
+        return Ingested.of(new Rejected(
+                r.reason(),
+                r.detail(),
                 cutKey ? Arrays.copyOf(key, MAX_DEAD_LETTER_KEY_BYTES) : key,
                 cutValue ? Arrays.copyOf(value, maxDeadLetterBytes) : value,
-                topic, partition, offset, t));
+                topic,
+                partition,
+                offset,
+                t));
     }
 
     static String sha256(byte[] b) {

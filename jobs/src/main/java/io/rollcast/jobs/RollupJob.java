@@ -1,6 +1,5 @@
 package io.rollcast.jobs;
 
-import io.rollcast.config.ConfigException;
 import io.rollcast.model.Event;
 import io.rollcast.model.Ingested;
 import io.rollcast.model.Rejected;
@@ -14,7 +13,7 @@ import io.rollcast.operators.StoreEarlyRows;
 import io.rollcast.operators.WindowRollups;
 import io.rollcast.operators.WindowRollupsOperator;
 import io.rollcast.sinks.redis.RedisDeltaSink;
-
+import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -22,16 +21,15 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.concurrent.Callable;
-
 /** Per-tenant rollups over the configured tumbling and sliding event-time windows, with their changelog. */
-@Command(name = "rollcast-rollups", mixinStandardHelpOptions = true,
+@Command(
+        name = "rollcast-rollups",
+        mixinStandardHelpOptions = true,
         description = "Runs the Rollcast rollup job: Kafka events -> window rollups -> changelog sinks.")
 public final class RollupJob implements Callable<Integer> {
     public static final String JOB_NAME = "rollcast-rollups";
@@ -39,8 +37,10 @@ public final class RollupJob implements Callable<Integer> {
     @Mixin
     JobConfigOptions options = new JobConfigOptions();
 
-    @Option(names = "--backfill", description = "Backfill: read from the earliest offsets up to those that exist at start, with"
-            + " watermark alignment, print progress, and finish (see JobConfig.forBackfill).")
+    @Option(
+            names = "--backfill",
+            description = "Backfill: read from the earliest offsets up to those that exist at start, with"
+                    + " watermark alignment, print progress, and finish (see JobConfig.forBackfill).")
     boolean backfill;
 
     @Option(names = "--print-config-table", description = "Print the config reference as a Markdown table and exit.")
@@ -50,8 +50,12 @@ public final class RollupJob implements Callable<Integer> {
      * The streams of the topology. {@code storeRows} is what the stores get (early rows thinned by
      * {@code store-early-rows}), null without a store; {@code deltas} is null without Redis.
      */
-    public record Outputs(DataStream<WindowRow> rows, DataStream<Event> tooLate, DataStream<Rejected> rejected,
-            DataStream<WindowRow> storeRows, DataStream<WindowDelta> deltas) {}
+    public record Outputs(
+            DataStream<WindowRow> rows,
+            DataStream<Event> tooLate,
+            DataStream<Rejected> rejected,
+            DataStream<WindowRow> storeRows,
+            DataStream<WindowDelta> deltas) {}
 
     /**
      * Runs the job: parse the config, create the environment, build the topology, execute. Exceptions
@@ -88,7 +92,9 @@ public final class RollupJob implements Callable<Integer> {
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", cfg.stateBackend());
         conf.setString("execution.checkpointing.incremental", Boolean.toString(cfg.incrementalCheckpoints()));
-        conf.setString("state.backend.rocksdb.timer-service.factory", cfg.timerService().toUpperCase(java.util.Locale.ROOT));
+        conf.setString(
+                "state.backend.rocksdb.timer-service.factory",
+                cfg.timerService().toUpperCase(java.util.Locale.ROOT));
         if (!cfg.checkpointDir().isEmpty()) conf.setString("execution.checkpointing.dir", cfg.checkpointDir());
         conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -109,8 +115,12 @@ public final class RollupJob implements Callable<Integer> {
     }
 
     public static WatermarkStrategy<Ingested> watermarks(JobConfig cfg) {
-        return EventWatermarks.forIngested(cfg.confirmEvents(), cfg.maxOutOfOrderness(), cfg.idleness(),
-                cfg.alignmentMaxDrift(), cfg.alignmentUpdateInterval());
+        return EventWatermarks.forIngested(
+                cfg.confirmEvents(),
+                cfg.maxOutOfOrderness(),
+                cfg.idleness(),
+                cfg.alignmentMaxDrift(),
+                cfg.alignmentUpdateInterval());
     }
 
     /**
@@ -119,8 +129,7 @@ public final class RollupJob implements Callable<Integer> {
      */
     public static Outputs build(StreamExecutionEnvironment env, JobConfig cfg) {
         StoreSinks.check(cfg);
-        DataStream<Ingested> in = env
-                .fromSource(KafkaIo.source(cfg), watermarks(cfg), "kafka-events")
+        DataStream<Ingested> in = env.fromSource(KafkaIo.source(cfg), watermarks(cfg), "kafka-events")
                 .uid("kafka-events");
         Outputs out = operators(in, cfg);
         sinks(out, cfg);
@@ -132,23 +141,37 @@ public final class RollupJob implements Callable<Integer> {
      * operator: the write-back cache ({@code state.write-back-max-entries}) of size 0 is write-through.
      */
     public static Outputs operators(DataStream<Ingested> in, JobConfig cfg) {
-        SingleOutputStreamOperator<Event> events = in
-                .process(new RouteRejected(cfg.confirmEvents(), cfg.maxOutOfOrderness()))
-                .uid("route-rejected").name("route-rejected");
-        WindowRollups rollups = new WindowRollups(cfg.windowSpecs(), cfg.allowedLateness(), cfg.earlyInterval(),
-                cfg.dedupHorizon(), cfg.cacheMaxEntries());
+        SingleOutputStreamOperator<Event> events = in.process(
+                        new RouteRejected(cfg.confirmEvents(), cfg.maxOutOfOrderness()))
+                .uid("route-rejected")
+                .name("route-rejected");
+        WindowRollups rollups = new WindowRollups(
+                cfg.windowSpecs(),
+                cfg.allowedLateness(),
+                cfg.earlyInterval(),
+                cfg.dedupHorizon(),
+                cfg.cacheMaxEntries());
         SingleOutputStreamOperator<WindowRow> rows = events.keyBy(Event::rollupKey)
-                .transform("window-rollups", WindowRollupsOperator.ROWS, new WindowRollupsOperator(rollups, cfg.writeBackMaxEntries()))
-                .uid("window-rollups").name("window-rollups");
+                .transform(
+                        "window-rollups",
+                        WindowRollupsOperator.ROWS,
+                        new WindowRollupsOperator(rollups, cfg.writeBackMaxEntries()))
+                .uid("window-rollups")
+                .name("window-rollups");
         DataStream<WindowRow> storeRows = null;
         if (cfg.storePostgres() || cfg.storeClickHouse()) {
-            storeRows = cfg.storeEarlyInterval().isZero() ? rows
+            storeRows = cfg.storeEarlyInterval().isZero()
+                    ? rows
                     : rows.transform("store-early-rows", rows.getType(), new StoreEarlyRows(cfg.storeEarlyInterval()))
                             .uid("store-early-rows");
         }
         DataStream<WindowDelta> deltas = cfg.redisEnabled() ? deltas(rows, cfg) : null;
-        return new Outputs(rows, rows.getSideOutput(WindowRollups.TOO_LATE), events.getSideOutput(RouteRejected.REJECTED),
-                storeRows, deltas);
+        return new Outputs(
+                rows,
+                rows.getSideOutput(WindowRollups.TOO_LATE),
+                events.getSideOutput(RouteRejected.REJECTED),
+                storeRows,
+                deltas);
     }
 
     /**
@@ -159,8 +182,12 @@ public final class RollupJob implements Callable<Integer> {
     static SingleOutputStreamOperator<WindowDelta> deltas(DataStream<WindowRow> rows, JobConfig cfg) {
         DeltaEmitter emitter = new DeltaEmitter(cfg.windowSpecs(), cfg.allowedLateness());
         return DataStreamUtils.reinterpretAsKeyedStream(rows, WindowRow::rollupKey, Types.STRING)
-                .transform("delta-emitter", DeltaEmitterOperator.DELTAS, new DeltaEmitterOperator(emitter, cfg.writeBackMaxEntries()))
-                .uid("delta-emitter").name("delta-emitter");
+                .transform(
+                        "delta-emitter",
+                        DeltaEmitterOperator.DELTAS,
+                        new DeltaEmitterOperator(emitter, cfg.writeBackMaxEntries()))
+                .uid("delta-emitter")
+                .name("delta-emitter");
     }
 
     /** Every sink: dead letters, late events, the changelog topic, the stores and Redis, as configured. */
@@ -172,7 +199,10 @@ public final class RollupJob implements Callable<Integer> {
         }
         if (out.storeRows() != null) StoreSinks.attach(out.storeRows(), cfg);
         if (out.deltas() != null) {
-            out.deltas().sinkTo(new RedisDeltaSink(cfg.redisSettings())).uid("sink-redis").name("sink-redis");
+            out.deltas()
+                    .sinkTo(new RedisDeltaSink(cfg.redisSettings()))
+                    .uid("sink-redis")
+                    .name("sink-redis");
         }
     }
 }

@@ -8,11 +8,9 @@ import io.rollcast.sinks.ClickHouseSettings;
 import io.rollcast.sinks.PostgresRollupSink;
 import io.rollcast.sinks.PostgresSettings;
 import io.rollcast.store.SchemaMigrations;
-
-import org.apache.flink.streaming.api.datastream.DataStream;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * The rollup stores chosen by {@code store.type}: their sinks on the window-row changelog, with
@@ -22,14 +20,27 @@ public final class StoreSinks {
     private StoreSinks() {}
 
     public static PostgresSettings postgres(JobConfig cfg) {
-        return new PostgresSettings(cfg.postgresUrl(), cfg.postgresUser(), cfg.postgresPassword(), cfg.postgresTable(),
-                cfg.postgresBatchSize(), cfg.postgresBatchInterval().toMillis(), cfg.postgresMaxRetries());
+        return new PostgresSettings(
+                cfg.postgresUrl(),
+                cfg.postgresUser(),
+                cfg.postgresPassword(),
+                cfg.postgresTable(),
+                cfg.postgresBatchSize(),
+                cfg.postgresBatchInterval().toMillis(),
+                cfg.postgresMaxRetries());
     }
 
     public static ClickHouseSettings clickhouse(JobConfig cfg) {
-        return new ClickHouseSettings(cfg.clickhouseUrl(), cfg.clickhouseDatabase(), cfg.clickhouseUser(), cfg.clickhousePassword(),
-                cfg.clickhouseBatchSize(), Math.max(1, cfg.clickhouseBatchInterval().toMillis()), cfg.clickhouseMaxInFlight(),
-                cfg.clickhouseMaxRetries(), Math.max(1, cfg.clickhouseRequestTimeout().toMillis()));
+        return new ClickHouseSettings(
+                cfg.clickhouseUrl(),
+                cfg.clickhouseDatabase(),
+                cfg.clickhouseUser(),
+                cfg.clickhousePassword(),
+                cfg.clickhouseBatchSize(),
+                Math.max(1, cfg.clickhouseBatchInterval().toMillis()),
+                cfg.clickhouseMaxInFlight(),
+                cfg.clickhouseMaxRetries(),
+                Math.max(1, cfg.clickhouseRequestTimeout().toMillis()));
     }
 
     /** Settings the stores cannot honour stop start-up: ClickHouse keeps window bounds in whole seconds. */
@@ -47,10 +58,14 @@ public final class StoreSinks {
     /** The store sinks of {@code rows} (the changelog after {@code store-early-rows}), at the parallelism of the rollups. */
     public static void attach(DataStream<WindowRow> rows, JobConfig cfg) {
         if (cfg.storePostgres()) {
-            rows.sinkTo(PostgresRollupSink.create(postgres(cfg))).uid("sink-postgres").name("sink-postgres");
+            rows.sinkTo(PostgresRollupSink.create(postgres(cfg)))
+                    .uid("sink-postgres")
+                    .name("sink-postgres");
         }
         if (cfg.storeClickHouse()) {
-            rows.sinkTo(new ClickHouseRollupSink(clickhouse(cfg))).uid("sink-clickhouse").name("sink-clickhouse");
+            rows.sinkTo(new ClickHouseRollupSink(clickhouse(cfg)))
+                    .uid("sink-clickhouse")
+                    .name("sink-clickhouse");
         }
     }
 
@@ -60,12 +75,14 @@ public final class StoreSinks {
         if (postgres) {
             PostgresSettings s = postgres(cfg);
             List<String> applied = SchemaMigrations.applyPostgres(s.url(), s.user(), s.password(), s.table());
-            out.add("postgres " + s.table() + ": " + (applied.isEmpty() ? "up to date" : "applied " + String.join(", ", applied)));
+            out.add("postgres " + s.table() + ": "
+                    + (applied.isEmpty() ? "up to date" : "applied " + String.join(", ", applied)));
         }
         if (clickhouse) {
             ClickHouseSettings s = clickhouse(cfg);
             List<String> applied = SchemaMigrations.applyClickHouse(s.endpoint());
-            out.add("clickhouse " + s.table() + ": " + (applied.isEmpty() ? "up to date" : "applied " + String.join(", ", applied)));
+            out.add("clickhouse " + s.table() + ": "
+                    + (applied.isEmpty() ? "up to date" : "applied " + String.join(", ", applied)));
         }
         return out;
     }

@@ -1,11 +1,15 @@
 package io.rollcast.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.jobs.gen.EventGenerator;
 import io.rollcast.jobs.gen.GeneratorConfig;
 import io.rollcast.jobs.tools.BackfillProgress;
 import io.rollcast.testkit.KafkaServer;
 import io.rollcast.testkit.RealServers;
-
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -13,18 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** A backfill from the earliest offsets ends with the same rows as the live run over the same topic. */
 @ExtendWith(RealServers.class)
 class BackfillIT {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     static JobConfig base(KafkaServer kafka, String in, String rows, String late) {
         return JobConfig.defaults()
@@ -41,8 +41,10 @@ class BackfillIT {
 
     static org.apache.flink.core.execution.JobClient start(JobConfig cfg, boolean bounded) throws Exception {
         StreamExecutionEnvironment env = RollupJob.environment(cfg);
-        RollupJob.Outputs out = RollupJob.operators(env.fromSource(KafkaIo.source(cfg), RollupJob.watermarks(cfg), "kafka-events")
-                .uid("kafka-events"), cfg);
+        RollupJob.Outputs out = RollupJob.operators(
+                env.fromSource(KafkaIo.source(cfg), RollupJob.watermarks(cfg), "kafka-events")
+                        .uid("kafka-events"),
+                cfg);
         RollupJob.sinks(out, cfg);
         if (bounded) {
             env.execute("backfill");
@@ -59,8 +61,8 @@ class BackfillIT {
         long n = 30_000;
         // disorder, late events within lateness, duplicates and bad records; none too late, so a
         // live and a backfill run must agree exactly whatever their watermarks
-        EventGenerator gen = new EventGenerator(new GeneratorConfig(21, 50, 4, ClusterOperationsIT.START, 50, 0.2, 4_000,
-                0.02, 35_000, 180_000, 0, 0, 0, 0.01, 0.01));
+        EventGenerator gen = new EventGenerator(new GeneratorConfig(
+                21, 50, 4, ClusterOperationsIT.START, 50, 0.2, 4_000, 0.02, 35_000, 180_000, 0, 0, 0, 0.01, 0.01));
 
         var liveJob = start(base(kafka, in, liveRows, late).with("kafka.starting-offsets", "earliest"), false);
         ClusterOperationsIT.produce(kafka, in, gen, 0, n, 3_000).join();
@@ -73,7 +75,8 @@ class BackfillIT {
         assertThat(backfill.kafkaBounded()).isTrue();
         assertThat(backfill.alignmentMaxDrift()).isPositive();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        try (var progress = new BackfillProgress(kafka.bootstrapServers(), in, backfill.kafkaGroupId(), new PrintStream(printed, true), 500)) {
+        try (var progress = new BackfillProgress(
+                kafka.bootstrapServers(), in, backfill.kafkaGroupId(), new PrintStream(printed, true), 500)) {
             long flushed = 4L * JobConfig.defaults().confirmEvents(); // the flush events (ClusterOperationsIT.flush)
             assertThat(progress.total()).isEqualTo(n + flushed);
             Thread t = new Thread(progress);
@@ -81,9 +84,13 @@ class BackfillIT {
             long t0 = System.nanoTime();
             start(backfill, true);
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("backfill IT: %d records in %.1f s (%.0f records/s)%n", n + flushed, secs, (n + flushed) / secs);
+            System.out.printf(
+                    "backfill IT: %d records in %.1f s (%.0f records/s)%n", n + flushed, secs, (n + flushed) / secs);
         }
-        assertThat(printed.toString()).contains(String.format("backfill: %,d records in %s", n + 4L * JobConfig.defaults().confirmEvents(), in));
+        assertThat(printed.toString())
+                .contains(String.format(
+                        "backfill: %,d records in %s",
+                        n + 4L * JobConfig.defaults().confirmEvents(), in));
 
         Map<String, Oracle.Values> liveValues = ClusterOperationsIT.actual(kafka, liveRows);
         Map<String, Oracle.Values> backfillValues = ClusterOperationsIT.actual(kafka, backfillRows);

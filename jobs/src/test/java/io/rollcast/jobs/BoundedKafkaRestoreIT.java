@@ -1,8 +1,23 @@
 package io.rollcast.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
 import io.rollcast.testkit.KafkaServer;
 import io.rollcast.testkit.RealServers;
-
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -27,7 +42,6 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -39,23 +53,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-
 /**
  * FLINK-31006: a bounded Kafka source stopped with a savepoint and resumed never finished. The
  * restored enumerator's one-time discovery finds every partition already assigned, returns early and
@@ -66,8 +63,10 @@ import static org.assertj.core.api.Assertions.fail;
 @ExtendWith(RealServers.class)
 class BoundedKafkaRestoreIT {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     static final int PARTITIONS = 4;
     static final int PER_PARTITION = 2_500;
@@ -84,7 +83,9 @@ class BoundedKafkaRestoreIT {
         JobClient first = job(kafka, topic, 2, 1, null, before).executeAsync("bounded-before");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (before.drain().size() < TOTAL / 5) {
-            assertThat(System.nanoTime()).as("run 1 read a fifth of the records").isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("run 1 read a fifth of the records")
+                    .isLessThan(deadline);
             Thread.sleep(20);
         }
         String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
@@ -103,14 +104,18 @@ class BoundedKafkaRestoreIT {
             JobStatus status = second.getJobStatus().get();
             int read = after.drain().size();
             second.cancel().get(30, TimeUnit.SECONDS);
-            fail("the restored bounded job did not finish within 90 s: %s after reading %d + %d of %d records",
+            fail(
+                    "the restored bounded job did not finish within 90 s: %s after reading %d + %d of %d records",
                     status, readBefore, read, TOTAL);
         }
         assertThat(second.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
 
         List<String> all = new ArrayList<>(before.drain());
         all.addAll(after.drain());
-        assertThat(all).as("every record exactly once").hasSize(TOTAL).doesNotHaveDuplicates()
+        assertThat(all)
+                .as("every record exactly once")
+                .hasSize(TOTAL)
+                .doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(expected());
     }
 
@@ -135,14 +140,17 @@ class BoundedKafkaRestoreIT {
 
         Context stockRun = run(stock, kafka, topic, restored);
         assertThat(stockRun.noMoreSplits).as("connector's enumerator, restored").isEmpty();
-        assertThat(stockRun.assigned).as("nothing to reassign: the readers restore their splits").isEmpty();
+        assertThat(stockRun.assigned)
+                .as("nothing to reassign: the readers restore their splits")
+                .isEmpty();
 
         Context patchedRun = run(KafkaSourceEnumerator.class, kafka, topic, restored);
         assertThat(patchedRun.noMoreSplits).as("patched enumerator, restored").containsExactlyInAnyOrder(0, 1);
         assertThat(patchedRun.assigned).isEmpty();
     }
 
-    static Context run(Class<?> enumeratorClass, KafkaServer kafka, String topic, KafkaSourceEnumState state) throws Exception {
+    static Context run(Class<?> enumeratorClass, KafkaServer kafka, String topic, KafkaSourceEnumState state)
+            throws Exception {
         Properties props = new Properties();
         props.putAll(kafka.clientProperties());
         props.setProperty(ConsumerConfig.GROUP_ID_CONFIG, topic);
@@ -151,11 +159,23 @@ class BoundedKafkaRestoreIT {
         Context ctx = new Context(2);
         @SuppressWarnings("unchecked")
         SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator =
-                (SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState>) enumeratorClass.getConstructor(
-                                KafkaSubscriber.class, OffsetsInitializer.class, OffsetsInitializer.class, Properties.class,
-                                SplitEnumeratorContext.class, Boundedness.class, KafkaSourceEnumState.class)
-                        .newInstance(KafkaSubscriber.getTopicListSubscriber(List.of(topic)), OffsetsInitializer.earliest(),
-                                OffsetsInitializer.latest(), props, ctx, Boundedness.BOUNDED, state);
+                (SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState>) enumeratorClass
+                        .getConstructor(
+                                KafkaSubscriber.class,
+                                OffsetsInitializer.class,
+                                OffsetsInitializer.class,
+                                Properties.class,
+                                SplitEnumeratorContext.class,
+                                Boundedness.class,
+                                KafkaSourceEnumState.class)
+                        .newInstance(
+                                KafkaSubscriber.getTopicListSubscriber(List.of(topic)),
+                                OffsetsInitializer.earliest(),
+                                OffsetsInitializer.latest(),
+                                props,
+                                ctx,
+                                Boundedness.BOUNDED,
+                                state);
         try {
             ctx.register(0);
             enumerator.addReader(0);
@@ -224,7 +244,8 @@ class BoundedKafkaRestoreIT {
         }
 
         @Override
-        public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler, long initialDelay, long period) {
+        public <T> void callAsync(
+                Callable<T> callable, BiConsumer<T, Throwable> handler, long initialDelay, long period) {
             callAsync(callable, handler);
         }
 
@@ -234,8 +255,8 @@ class BoundedKafkaRestoreIT {
         }
     }
 
-    static StreamExecutionEnvironment job(KafkaServer kafka, String topic, int parallelism, int sleepMs,
-                                          String restoreFrom, QueueSink<String> sink) {
+    static StreamExecutionEnvironment job(
+            KafkaServer kafka, String topic, int parallelism, int sleepMs, String restoreFrom, QueueSink<String> sink) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         if (restoreFrom != null) {
             Configuration c = new Configuration();
@@ -252,9 +273,12 @@ class BoundedKafkaRestoreIT {
                 .setBounded(OffsetsInitializer.latest())
                 .setValueOnlyDeserializer(new SimpleStringSchema())
                 .build();
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka").uid("kafka")
-                .map(new Throttle(sleepMs)).uid("throttle")
-                .sinkTo(sink).uid("sink");
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka")
+                .uid("kafka")
+                .map(new Throttle(sleepMs))
+                .uid("throttle")
+                .sinkTo(sink)
+                .uid("sink");
         return env;
     }
 

@@ -1,20 +1,15 @@
 package io.rollcast.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rollcast.jobs.gen.EventGenerator;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 import io.rollcast.testkit.FlinkCluster;
 import io.rollcast.testkit.KafkaServer;
 import io.rollcast.testkit.RealServers;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +20,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The shaded job jar on a real Flink session cluster (JobManager and TaskManager JVMs, RocksDB)
@@ -47,20 +45,23 @@ class ClusterOperationsIT {
 
     /** Produces generated records [from, to) at about {@code rate} per second, on a background thread. */
     static Thread produce(KafkaServer kafka, String topic, EventGenerator gen, long from, long to, int rate) {
-        Thread t = new Thread(() -> {
-            try (var p = new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
-                long t0 = System.nanoTime();
-                for (long i = from; i < to; i++) {
-                    var g = gen.get(i);
-                    p.send(new ProducerRecord<>(topic, g.key(), g.value()));
-                    long due = t0 + (i - from) * 1_000_000_000L / rate;
-                    long wait = due - System.nanoTime();
-                    if (wait > 1_000_000) Thread.sleep(wait / 1_000_000);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "producer");
+        Thread t = new Thread(
+                () -> {
+                    try (var p = new KafkaProducer<>(
+                            kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+                        long t0 = System.nanoTime();
+                        for (long i = from; i < to; i++) {
+                            var g = gen.get(i);
+                            p.send(new ProducerRecord<>(topic, g.key(), g.value()));
+                            long due = t0 + (i - from) * 1_000_000_000L / rate;
+                            long wait = due - System.nanoTime();
+                            if (wait > 1_000_000) Thread.sleep(wait / 1_000_000);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "producer");
         t.start();
         return t;
     }
@@ -71,12 +72,17 @@ class ClusterOperationsIT {
      */
     static void flush(KafkaServer kafka, String topic, int partitions, long ts) {
         int confirm = JobConfig.defaults().confirmEvents();
-        try (var p = new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (var p =
+                new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int part = 0; part < partitions; part++) {
                 for (int i = 0; i < confirm; i++) {
                     String v = "{\"event_id\":\"flush-" + part + "-" + i + "\",\"tenant_id\":\"" + FLUSH_TENANT
                             + "\",\"event_type\":\"flush\",\"timestamp\":" + ts + ",\"schema_version\":1}";
-                    p.send(new ProducerRecord<>(topic, part, FLUSH_TENANT.getBytes(StandardCharsets.UTF_8), v.getBytes(StandardCharsets.UTF_8)));
+                    p.send(new ProducerRecord<>(
+                            topic,
+                            part,
+                            FLUSH_TENANT.getBytes(StandardCharsets.UTF_8),
+                            v.getBytes(StandardCharsets.UTF_8)));
                 }
             }
         }
@@ -105,26 +111,46 @@ class ClusterOperationsIT {
         for (var r : RollupJobKafkaIT.readAll(kafka, rows)) {
             JsonNode n = JSON.readTree(r.value());
             if (n.get("tenant_id").asText().equals(FLUSH_TENANT)) continue;
-            list.add(new WindowRow(n.get("tenant_id").asText(), n.get("event_type").asText(), n.get("spec").asText(),
-                    n.get("window_start").asLong(), n.get("window_end").asLong(), n.get("count").asLong(), n.get("sum").asDouble(),
-                    n.get("min").asDouble(), n.get("max").asDouble(), Kind.valueOf(n.get("kind").asText().toUpperCase()),
-                    n.get("version").asLong(), n.get("emitted_at").asLong()));
+            list.add(new WindowRow(
+                    n.get("tenant_id").asText(),
+                    n.get("event_type").asText(),
+                    n.get("spec").asText(),
+                    n.get("window_start").asLong(),
+                    n.get("window_end").asLong(),
+                    n.get("count").asLong(),
+                    n.get("sum").asDouble(),
+                    n.get("min").asDouble(),
+                    n.get("max").asDouble(),
+                    Kind.valueOf(n.get("kind").asText().toUpperCase()),
+                    n.get("version").asLong(),
+                    n.get("emitted_at").asLong()));
         }
         return Oracle.values(Oracle.latest(list));
     }
 
     static Set<String> dropped(KafkaServer kafka, String late) throws Exception {
         Set<String> ids = new HashSet<>();
-        for (var r : RollupJobKafkaIT.readAll(kafka, late)) ids.add(JSON.readTree(r.value()).get("event_id").asText());
+        for (var r : RollupJobKafkaIT.readAll(kafka, late))
+            ids.add(JSON.readTree(r.value()).get("event_id").asText());
         return ids;
     }
 
     /** Polls the changelog until the rows selected by {@code which} equal the oracle, or fails with the difference. */
-    static void awaitOracle(KafkaServer kafka, String rows, String late, EventGenerator gen, long n, JobConfig cfg,
-                     Predicate<String> which) throws Exception {
+    static void awaitOracle(
+            KafkaServer kafka,
+            String rows,
+            String late,
+            EventGenerator gen,
+            long n,
+            JobConfig cfg,
+            Predicate<String> which)
+            throws Exception {
         List<String> diff = List.of("not checked");
-        for (long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos(); System.nanoTime() < deadline; Thread.sleep(2000)) {
-            Map<String, Oracle.Values> expected = filter(Oracle.expected(gen, n, cfg.windowSpecs(), dropped(kafka, late)), which);
+        for (long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+                System.nanoTime() < deadline;
+                Thread.sleep(2000)) {
+            Map<String, Oracle.Values> expected =
+                    filter(Oracle.expected(gen, n, cfg.windowSpecs(), dropped(kafka, late)), which);
             Map<String, Oracle.Values> actual = filter(actual(kafka, rows), which);
             diff = Oracle.diff(expected, actual, 10);
             if (diff.isEmpty() && !expected.isEmpty()) {
@@ -144,8 +170,11 @@ class ClusterOperationsIT {
     }
 
     @Test
-    void jobRestoresFromItsLastCheckpointWhenTheTaskManagerIsKilled(KafkaServer kafka, FlinkCluster flink) throws Exception {
-        String in = kafka.freshTopic("events", 4), rows = kafka.freshTopic("rollups", 2), late = kafka.freshTopic("late", 1);
+    void jobRestoresFromItsLastCheckpointWhenTheTaskManagerIsKilled(KafkaServer kafka, FlinkCluster flink)
+            throws Exception {
+        String in = kafka.freshTopic("events", 4),
+                rows = kafka.freshTopic("rollups", 2),
+                late = kafka.freshTopic("late", 1);
         long n = 40_000;
         EventGenerator gen = StoreRuns.generator(11);
         Thread producer = produce(kafka, in, gen, 0, n, 4_000);
@@ -162,8 +191,12 @@ class ClusterOperationsIT {
             flush(kafka, in, 4, gen.baseTime(n) + 3_600_000L);
 
             awaitOracle(kafka, rows, late, gen, n, JobConfig.defaults(), k -> true);
-            assertThat(dropped(kafka, late)).as("no event of this stream is too late").isEmpty();
-            assertThat(flink.restoredCount(job)).as("restored from a checkpoint").isGreaterThanOrEqualTo(1);
+            assertThat(dropped(kafka, late))
+                    .as("no event of this stream is too late")
+                    .isEmpty();
+            assertThat(flink.restoredCount(job))
+                    .as("restored from a checkpoint")
+                    .isGreaterThanOrEqualTo(1);
         } finally {
             flink.cancel(job);
             flink.awaitTerminal(job, Duration.ofSeconds(60));
@@ -171,12 +204,16 @@ class ClusterOperationsIT {
     }
 
     @Test
-    void savepointRedeployWithAnotherSpecEarlyIntervalAndParallelismLosesNothing(KafkaServer kafka, FlinkCluster flink) throws Exception {
-        String in = kafka.freshTopic("events", 4), rows = kafka.freshTopic("rollups", 2), late = kafka.freshTopic("late", 1);
+    void savepointRedeployWithAnotherSpecEarlyIntervalAndParallelismLosesNothing(KafkaServer kafka, FlinkCluster flink)
+            throws Exception {
+        String in = kafka.freshTopic("events", 4),
+                rows = kafka.freshTopic("rollups", 2),
+                late = kafka.freshTopic("late", 1);
         long n = 40_000, half = n / 2;
         EventGenerator gen = StoreRuns.generator(12);
         String v1Specs = "windows.specs=tumbling 1m,sliding 5m/1m";
-        String job1 = flink.submit(jar(), args(kafka, in, rows, late, v1Specs, "windows.early-interval=1s", "job.parallelism=2"), 2, null);
+        String job1 = flink.submit(
+                jar(), args(kafka, in, rows, late, v1Specs, "windows.early-interval=1s", "job.parallelism=2"), 2, null);
         flink.awaitRunning(job1, Duration.ofSeconds(60));
         produce(kafka, in, gen, 0, half, 4_000).join();
         Thread.sleep(3_000);
@@ -189,7 +226,11 @@ class ClusterOperationsIT {
 
         Thread producer = produce(kafka, in, gen, half, n, 4_000); // traffic keeps going across the redeploy
         String v2Specs = "windows.specs=tumbling 1m,sliding 5m/1m,sliding 60m/1m";
-        String job2 = flink.submit(jar(), args(kafka, in, rows, late, v2Specs, "windows.early-interval=100ms", "job.parallelism=1"), 1, savepoint);
+        String job2 = flink.submit(
+                jar(),
+                args(kafka, in, rows, late, v2Specs, "windows.early-interval=100ms", "job.parallelism=1"),
+                1,
+                savepoint);
         try {
             flink.awaitRunning(job2, Duration.ofSeconds(60));
             producer.join();
@@ -199,7 +240,13 @@ class ClusterOperationsIT {
             // redeploy's watermark (here: after every event of the first half)
             long cut = maxTsBefore;
             JobConfig v2 = JobConfig.defaults().with("windows.specs", "tumbling 1m,sliding 5m/1m,sliding 60m/1m");
-            awaitOracle(kafka, rows, late, gen, n, v2,
+            awaitOracle(
+                    kafka,
+                    rows,
+                    late,
+                    gen,
+                    n,
+                    v2,
                     k -> !k.contains("|sliding-1h-1m|") || Long.parseLong(k.substring(k.lastIndexOf('|') + 1)) >= cut);
         } finally {
             flink.cancel(job2);

@@ -1,5 +1,9 @@
 package io.rollcast.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rollcast.fanout.FanoutServer;
 import io.rollcast.fanout.SseClient;
 import io.rollcast.fanout.TestServer;
@@ -12,20 +16,14 @@ import io.rollcast.testkit.KafkaServer;
 import io.rollcast.testkit.PostgresServer;
 import io.rollcast.testkit.RealServers;
 import io.rollcast.testkit.RedisServer;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every part at once: generated events → Kafka → the job jar on a real Flink session cluster →
@@ -40,29 +38,43 @@ class EndToEndIT {
     static final String SPEC = "tumbling-1m";
 
     @Test
-    void eventsEndInBothStoresAndInTheStateOfALiveSseClient(KafkaServer kafka, FlinkCluster flink, PostgresServer pg,
-            ClickHouseServer ch, RedisServer redis) throws Exception {
-        String in = kafka.freshTopic("events", 4), rows = kafka.freshTopic("rollups", 2), late = kafka.freshTopic("late", 1);
+    void eventsEndInBothStoresAndInTheStateOfALiveSseClient(
+            KafkaServer kafka, FlinkCluster flink, PostgresServer pg, ClickHouseServer ch, RedisServer redis)
+            throws Exception {
+        String in = kafka.freshTopic("events", 4),
+                rows = kafka.freshTopic("rollups", 2),
+                late = kafka.freshTopic("late", 1);
         String pgUrl = pg.freshDatabase("e2e");
         String chDb = ch.freshDatabase("e2e");
         long n = 20_000;
         EventGenerator gen = StoreRuns.generator(31); // disorder, late, bad, duplicates; none beyond the lateness
 
-        List<String> args = ClusterOperationsIT.args(kafka, in, rows, late,
-                "windows.early-interval=200ms", "job.parallelism=2",
-                "store.type=both", "store.postgres.url=" + pgUrl, "store.postgres.batch-interval=100ms",
-                "store.clickhouse.url=" + ch.httpUrl(), "store.clickhouse.database=" + chDb,
-                "redis.enabled=true", "redis.uri=" + redis.uri());
+        List<String> args = ClusterOperationsIT.args(
+                kafka,
+                in,
+                rows,
+                late,
+                "windows.early-interval=200ms",
+                "job.parallelism=2",
+                "store.type=both",
+                "store.postgres.url=" + pgUrl,
+                "store.postgres.batch-interval=100ms",
+                "store.clickhouse.url=" + ch.httpUrl(),
+                "store.clickhouse.database=" + chDb,
+                "redis.enabled=true",
+                "redis.uri=" + redis.uri());
         Schemas.migrate(args); // the schema command, as bin/rollcast runs it before submitting
         String job = flink.submit(ClusterOperationsIT.jar(), args, 2, null);
         flink.awaitRunning(job, Duration.ofSeconds(60));
 
-        try (FanoutServer fanout = TestServer.start(redis.uri().toString(),
+        try (FanoutServer fanout = TestServer.start(
+                redis.uri().toString(),
                 Map.of("store.type", "postgres", "store.postgres.url", pgUrl, "snapshot.max-range", "48h"))) {
             long from = StoreRuns.START - 3_600_000L, to = StoreRuns.START + 3_600_000L;
             String token = TestServer.token(TENANT, SPEC);
             Map<String, WindowRow> clientState = new TreeMap<>();
-            try (SseClient sse = SseClient.open(fanout.port(),
+            try (SseClient sse = SseClient.open(
+                    fanout.port(),
                     "/v1/stream?spec=" + SPEC + "&from=" + from + "&to=" + to + "&access_token=" + token)) {
                 assertThat(sse.status(10_000)).isEqualTo(200);
                 ClusterOperationsIT.produce(kafka, in, gen, 0, n, 4_000).join();
@@ -70,14 +82,20 @@ class EndToEndIT {
 
                 JobConfig cfg = JobConfig.defaults();
                 Map<String, double[]> expected = StoreRuns.expected(gen, n, cfg);
-                await("Postgres equals the oracle",
-                        () -> StoreRuns.diff(expected, withoutFlush(StoreRows.postgres(pgUrl, "rollups")), StoreRows.EXACT));
-                await("ClickHouse equals the oracle (1 ulp: its text parser)",
+                await(
+                        "Postgres equals the oracle",
+                        () -> StoreRuns.diff(
+                                expected, withoutFlush(StoreRows.postgres(pgUrl, "rollups")), StoreRows.EXACT));
+                await(
+                        "ClickHouse equals the oracle (1 ulp: its text parser)",
                         () -> StoreRuns.diff(expected, withoutFlush(StoreRows.clickhouse(ch, chDb)), StoreRows.EXACT));
 
                 Map<String, WindowRow> store = new TreeMap<>();
                 StoreRows.postgres(pgUrl, "rollups").forEach((k, r) -> {
-                    if (r.tenantId().equals(TENANT) && r.spec().equals(SPEC) && r.windowStart() >= from && r.windowStart() < to) {
+                    if (r.tenantId().equals(TENANT)
+                            && r.spec().equals(SPEC)
+                            && r.windowStart() >= from
+                            && r.windowStart() < to) {
                         store.put(k, r);
                     }
                 });
@@ -91,7 +109,8 @@ class EndToEndIT {
                 });
                 assertThat(clientState).hasSizeGreaterThan(10);
                 dashboardShows(fanout.port(), token, from, to, clientState);
-                System.out.printf("e2e: %d windows in each store, SSE client holds %d windows of %s/%s%n",
+                System.out.printf(
+                        "e2e: %d windows in each store, SSE client holds %d windows of %s/%s%n",
                         expected.size(), clientState.size(), TENANT, SPEC);
             }
         } finally {
@@ -101,27 +120,48 @@ class EndToEndIT {
     }
 
     /** The dashboard page in headless Chromium shows every window the SSE client holds, with the same counts. */
-    static void dashboardShows(int port, String token, long from, long to, Map<String, WindowRow> windows) throws Exception {
-        java.nio.file.Path profile = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "chromium-profile");
+    static void dashboardShows(int port, String token, long from, long to, Map<String, WindowRow> windows)
+            throws Exception {
+        java.nio.file.Path profile =
+                java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "chromium-profile");
         var service = new org.openqa.selenium.chrome.ChromeDriverService.Builder()
-                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-        var options = new org.openqa.selenium.chrome.ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless",
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1200,900", "--user-data-dir=" + profile.toAbsolutePath());
+                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
+        var options = new org.openqa.selenium.chrome.ChromeOptions()
+                .setBinary("/usr/bin/chromium")
+                .addArguments(
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--window-size=1200,900",
+                        "--user-data-dir=" + profile.toAbsolutePath());
         var driver = new org.openqa.selenium.chrome.ChromeDriver(service, options);
         try {
             var wait = new org.openqa.selenium.support.ui.WebDriverWait(driver, Duration.ofSeconds(30));
-            driver.get("http://127.0.0.1:" + port + "/?spec=" + SPEC + "&from=" + from + "&to=" + to + "&access_token=" + token);
-            wait.until(d -> "live".equals(d.findElement(org.openqa.selenium.By.id("state")).getAttribute("data-state")));
-            wait.until(d -> d.findElement(org.openqa.selenium.By.id("points")).getText().equals(Integer.toString(windows.size())));
+            driver.get("http://127.0.0.1:" + port + "/?spec=" + SPEC + "&from=" + from + "&to=" + to + "&access_token="
+                    + token);
+            wait.until(d -> "live"
+                    .equals(d.findElement(org.openqa.selenium.By.id("state")).getAttribute("data-state")));
+            wait.until(d -> d.findElement(org.openqa.selenium.By.id("points"))
+                    .getText()
+                    .equals(Integer.toString(windows.size())));
             for (WindowRow r : windows.values().stream().limit(5).toList()) {
                 var cells = driver.findElements(org.openqa.selenium.By.cssSelector(
                         "#windows tbody tr[data-key='" + r.eventType() + "|" + r.windowStart() + "'] td"));
                 assertThat(cells).hasSizeGreaterThan(4);
                 assertThat(cells.get(4).getText()).as("count of " + r).isEqualTo(Long.toString(r.count()));
             }
-            java.io.File shot = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.FILE);
-            java.nio.file.Files.copy(shot.toPath(), java.nio.file.Path.of("target", "e2e-dashboard.png"),
+            java.io.File shot =
+                    ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.FILE);
+            java.nio.file.Files.copy(
+                    shot.toPath(),
+                    java.nio.file.Path.of("target", "e2e-dashboard.png"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } finally {
             driver.quit();
@@ -144,21 +184,32 @@ class EndToEndIT {
                 n.get("rows").forEach(r -> put(r, state));
             }
             case "delta" -> put(n, state);
-            default -> { }
+            default -> {}
         }
     }
 
     static void put(JsonNode n, Map<String, WindowRow> state) {
-        WindowRow r = new WindowRow(n.get("tenant_id").asText(), n.get("event_type").asText(), n.get("spec").asText(),
-                n.get("window_start").asLong(), n.get("window_end").asLong(), n.get("count").asLong(), n.get("sum").asDouble(),
-                n.get("min").asDouble(), n.get("max").asDouble(), io.rollcast.model.Kind.valueOf(n.get("kind").asText().toUpperCase()),
-                n.get("version").asLong(), n.get("emitted_at").asLong());
+        WindowRow r = new WindowRow(
+                n.get("tenant_id").asText(),
+                n.get("event_type").asText(),
+                n.get("spec").asText(),
+                n.get("window_start").asLong(),
+                n.get("window_end").asLong(),
+                n.get("count").asLong(),
+                n.get("sum").asDouble(),
+                n.get("min").asDouble(),
+                n.get("max").asDouble(),
+                io.rollcast.model.Kind.valueOf(n.get("kind").asText().toUpperCase()),
+                n.get("version").asLong(),
+                n.get("emitted_at").asLong());
         state.merge(StoreRows.key(r), r, (a, b) -> b.version() > a.version() ? b : a);
     }
 
     static void await(String what, Supplier<List<String>> diff) throws InterruptedException {
         List<String> d = new ArrayList<>(List.of("not checked"));
-        for (long end = System.nanoTime() + Duration.ofMinutes(2).toNanos(); System.nanoTime() < end; Thread.sleep(1000)) {
+        for (long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                System.nanoTime() < end;
+                Thread.sleep(1000)) {
             d = diff.get();
             if (d.isEmpty()) return;
         }

@@ -1,26 +1,26 @@
 package io.rollcast.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.rollcast.config.ConfigException;
 import io.rollcast.model.WindowSpec;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JobConfigTest {
 
     @Test
     void defaultsAreUsableAsIs() {
         JobConfig c = JobConfig.defaults();
-        assertThat(c.windowSpecs()).extracting(WindowSpec::id).containsExactly("tumbling-1m", "sliding-5m-1m", "sliding-1h-1m");
+        assertThat(c.windowSpecs())
+                .extracting(WindowSpec::id)
+                .containsExactly("tumbling-1m", "sliding-5m-1m", "sliding-1h-1m");
         assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.earlyInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.maxParallelism()).isEqualTo(128);
@@ -71,7 +71,10 @@ class JobConfigTest {
     @Test
     void theConfigTableListsEveryKeyWithItsDefault() {
         String table = JobConfig.markdownTable();
-        assertThat(table).contains("| `windows.allowed-lateness` | `ROLLCAST_JOB_WINDOWS_ALLOWED_LATENESS` | duration | `5m` |",
-                "| `kafka.topic` | `ROLLCAST_JOB_KAFKA_TOPIC` | string | `events` |", "| `store.postgres.password` | `ROLLCAST_JOB_STORE_POSTGRES_PASSWORD` | string | `\"\"` |");
+        assertThat(table)
+                .contains(
+                        "| `windows.allowed-lateness` | `ROLLCAST_JOB_WINDOWS_ALLOWED_LATENESS` | duration | `5m` |",
+                        "| `kafka.topic` | `ROLLCAST_JOB_KAFKA_TOPIC` | string | `events` |",
+                        "| `store.postgres.password` | `ROLLCAST_JOB_STORE_POSTGRES_PASSWORD` | string | `\"\"` |");
     }
 }

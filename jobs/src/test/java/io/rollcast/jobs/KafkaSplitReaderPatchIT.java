@@ -1,8 +1,20 @@
 package io.rollcast.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.rollcast.testkit.KafkaServer;
 import io.rollcast.testkit.RealServers;
-
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
@@ -15,7 +27,6 @@ import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
 import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.util.UserCodeClassLoader;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -24,20 +35,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatNoException;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * FLINK-39728 against a real broker: watermark alignment asks the split reader to pause a split
@@ -56,14 +53,19 @@ class KafkaSplitReaderPatchIT {
 
     @Test
     void thePatchedSplitReaderShadowsTheConnectorsOnTheClasspath() throws Exception {
-        Path patched = Path.of(KafkaPartitionSplitReader.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path patched = Path.of(KafkaPartitionSplitReader.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         assertThat(patched).isDirectory().isNotEqualTo(StockConnector.jar());
         assertThat(Files.readAllBytes(patched.resolve(READER.replace('.', '/') + ".class")))
                 .isNotEqualTo(StockConnector.classBytes(READER));
     }
 
     @Test
-    void pausingASplitThatJustReachedItsStoppingOffsetFailsTheConnectorsReaderButNotThePatchedOne(KafkaServer kafka) throws Exception {
+    void pausingASplitThatJustReachedItsStoppingOffsetFailsTheConnectorsReaderButNotThePatchedOne(KafkaServer kafka)
+            throws Exception {
         // partition 1 holds half of its split for now, so that split is still running when the
         // split of partition 0 reaches its stopping offset
         String topic = kafka.freshTopic("split-reader", 2);
@@ -85,13 +87,17 @@ class KafkaSplitReaderPatchIT {
             patched.fetchUntilFinished(finishing);
             assertThat(patched.finished).doesNotContain(running.splitId());
             // alignment pauses both: the finished split is skipped, the running one is paused
-            assertThatNoException().isThrownBy(() -> patched.reader.pauseOrResumeSplits(List.of(finishing, running), List.of()));
+            assertThatNoException()
+                    .isThrownBy(() -> patched.reader.pauseOrResumeSplits(List.of(finishing, running), List.of()));
             produce(kafka, topic, 1, RECORDS / 2, RECORDS);
             int before = patched.read.getOrDefault(running.splitId(), 0);
             patched.fetchOnceWokenUpAfter(Duration.ofSeconds(1));
-            assertThat(patched.read.getOrDefault(running.splitId(), 0)).as("read while paused").isEqualTo(before);
+            assertThat(patched.read.getOrDefault(running.splitId(), 0))
+                    .as("read while paused")
+                    .isEqualTo(before);
             // ... and resumed: it is read to its end, every record once
-            assertThatNoException().isThrownBy(() -> patched.reader.pauseOrResumeSplits(List.of(), List.of(finishing, running)));
+            assertThatNoException()
+                    .isThrownBy(() -> patched.reader.pauseOrResumeSplits(List.of(), List.of(finishing, running)));
             patched.fetchUntilFinished(running);
             assertThat(patched.read).containsEntry(finishing.splitId(), 5).containsEntry(running.splitId(), RECORDS);
         }
@@ -115,7 +121,8 @@ class KafkaSplitReaderPatchIT {
 
         try (Reader patched = new Reader(KafkaPartitionSplitReader.class, kafka)) {
             patched.add(empty, running);
-            assertThatNoException().isThrownBy(() -> patched.reader.pauseOrResumeSplits(List.of(empty), List.of(running)));
+            assertThatNoException()
+                    .isThrownBy(() -> patched.reader.pauseOrResumeSplits(List.of(empty), List.of(running)));
             patched.fetchUntilFinished(running);
             patched.fetchUntilFinished(empty);
             assertThat(patched.read).doesNotContainKey(empty.splitId()).containsEntry(running.splitId(), RECORDS);
@@ -126,7 +133,8 @@ class KafkaSplitReaderPatchIT {
     static void produce(KafkaServer kafka, String topic, int partition, int from, int to) throws Exception {
         try (var producer = new KafkaProducer<String, String>(kafka.producerProperties())) {
             for (int i = from; i < to; i++) {
-                producer.send(new ProducerRecord<>(topic, partition, "k", "p" + partition + "-" + i)).get();
+                producer.send(new ProducerRecord<>(topic, partition, "k", "p" + partition + "-" + i))
+                        .get();
             }
         }
     }

@@ -4,7 +4,6 @@ import io.rollcast.jobs.gen.EventGenerator;
 import io.rollcast.model.Event;
 import io.rollcast.model.WindowRow;
 import io.rollcast.model.WindowSpec;
-
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,7 +35,8 @@ final class Oracle {
      * Expected final rows for the generated records {@code [0, n)}: every valid event counted once
      * (duplicates by event_id removed) except those in {@code droppedTooLate}.
      */
-    static Map<String, Values> expected(EventGenerator gen, long n, List<WindowSpec> specs, Set<String> droppedTooLate) {
+    static Map<String, Values> expected(
+            EventGenerator gen, long n, List<WindowSpec> specs, Set<String> droppedTooLate) {
         Set<String> seen = new HashSet<>();
         Map<String, BigDecimal> sums = new TreeMap<>();
         Map<String, long[]> counts = new TreeMap<>();
@@ -60,8 +60,8 @@ final class Oracle {
             }
         }
         Map<String, Values> out = new TreeMap<>();
-        counts.forEach((k, c) -> out.put(k, new Values(c[0], Double.parseDouble(sums.get(k).toString()),
-                minMax.get(k)[0], minMax.get(k)[1])));
+        counts.forEach((k, c) -> out.put(
+                k, new Values(c[0], Double.parseDouble(sums.get(k).toString()), minMax.get(k)[0], minMax.get(k)[1])));
         return out;
     }
 
@@ -69,7 +69,9 @@ final class Oracle {
     static Map<String, WindowRow> latest(Collection<WindowRow> rows) {
         Map<String, WindowRow> latest = new TreeMap<>();
         for (WindowRow r : rows) {
-            latest.merge(key(r.tenantId(), r.eventType(), r.spec(), r.windowStart()), r,
+            latest.merge(
+                    key(r.tenantId(), r.eventType(), r.spec(), r.windowStart()),
+                    r,
                     (a, b) -> b.version() > a.version() ? b : a);
         }
         return latest;
@@ -85,7 +87,8 @@ final class Oracle {
         List<String> d = new ArrayList<>();
         for (var e : expected.entrySet()) {
             Values a = actual.get(e.getKey());
-            if (!e.getValue().equals(a) && d.size() < limit) d.add(e.getKey() + ": expected " + e.getValue() + " got " + a);
+            if (!e.getValue().equals(a) && d.size() < limit)
+                d.add(e.getKey() + ": expected " + e.getValue() + " got " + a);
         }
         for (String k : actual.keySet()) {
             if (!expected.containsKey(k) && d.size() < limit) d.add(k + ": unexpected " + actual.get(k));

@@ -1,23 +1,20 @@
 package io.rollcast.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.rollcast.model.Event;
 import io.rollcast.model.Ingested;
 import io.rollcast.sinks.redis.DeltaMode;
 import io.rollcast.sinks.redis.RedisSettings;
-
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.streaming.runtime.partitioner.ForwardPartitioner;
-
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RedisConfigTest {
 
@@ -33,31 +30,41 @@ class RedisConfigTest {
                 .with("redis.stream-max-len", "300")
                 .with("redis.stream-ttl", "2h")
                 .with("redis.pool-size", "3");
-        assertThat(c.redisSettings()).isEqualTo(
-                new RedisSettings("redis://10.0.0.7:6380/2", DeltaMode.COALESCE, 200, 5, 2000, 5000, 300, 7200, 3));
+        assertThat(c.redisSettings())
+                .isEqualTo(new RedisSettings(
+                        "redis://10.0.0.7:6380/2", DeltaMode.COALESCE, 200, 5, 2000, 5000, 300, 7200, 3));
         assertThat(JobConfig.defaults().redisEnabled()).isFalse();
         assertThat(JobConfig.defaults().redisSettings()).isEqualTo(RedisSettings.of("redis://127.0.0.1:16379"));
     }
 
     @Test
     void badRedisValuesStopStartUpNamingTheKey() {
-        assertThatThrownBy(() -> JobConfig.defaults().with("redis.mode", "loud")).hasMessageContaining("redis.mode");
-        assertThatThrownBy(() -> JobConfig.defaults().with("redis.uri", "http://h:1")).hasMessageContaining("redis.uri");
-        assertThatThrownBy(() -> JobConfig.defaults().with("redis.stream-ttl", "500ms")).hasMessageContaining("redis.stream-ttl");
-        assertThatThrownBy(() -> JobConfig.defaults().with("redis.coalesce-interval", "0s")).hasMessageContaining("redis.coalesce-interval");
-        assertThatThrownBy(() -> JobConfig.defaults().with("redis.batch-size", "0")).hasMessageContaining("redis.batch-size");
+        assertThatThrownBy(() -> JobConfig.defaults().with("redis.mode", "loud"))
+                .hasMessageContaining("redis.mode");
+        assertThatThrownBy(() -> JobConfig.defaults().with("redis.uri", "http://h:1"))
+                .hasMessageContaining("redis.uri");
+        assertThatThrownBy(() -> JobConfig.defaults().with("redis.stream-ttl", "500ms"))
+                .hasMessageContaining("redis.stream-ttl");
+        assertThatThrownBy(() -> JobConfig.defaults().with("redis.coalesce-interval", "0s"))
+                .hasMessageContaining("redis.coalesce-interval");
+        assertThatThrownBy(() -> JobConfig.defaults().with("redis.batch-size", "0"))
+                .hasMessageContaining("redis.batch-size");
     }
 
     @Test
     void aBackfillCoalescesDeltasUnlessTheModeIsSet() {
         assertThat(JobConfig.defaults().forBackfill().redisMode()).isEqualTo("coalesce");
-        assertThat(JobConfig.defaults().with("redis.mode", "live").forBackfill().redisMode()).isEqualTo("live");
-        assertThat(JobConfig.defaults().with("redis.mode", "off").forBackfill().redisMode()).isEqualTo("off");
+        assertThat(JobConfig.defaults().with("redis.mode", "live").forBackfill().redisMode())
+                .isEqualTo("live");
+        assertThat(JobConfig.defaults().with("redis.mode", "off").forBackfill().redisMode())
+                .isEqualTo("off");
     }
 
     @Test
     void theRedisPasswordIsMaskedInTheWebUi() {
-        Map<String, String> shown = JobConfig.defaults().with("redis.uri", "redis://app:s3cret@h:6379").asMap();
+        Map<String, String> shown = JobConfig.defaults()
+                .with("redis.uri", "redis://app:s3cret@h:6379")
+                .asMap();
         assertThat(shown.get("redis.uri")).isEqualTo("redis://******@h:6379");
     }
 
@@ -78,11 +85,12 @@ class RedisConfigTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         RollupJob.configure(env, cfg);
         var in = env.fromData(Ingested.of(new Event("e1", "acme", "click", 1_000, 1.0)))
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<Ingested>forMonotonousTimestamps()
-                        .withTimestampAssigner((x, t) -> 1_000));
+                .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<Ingested>forMonotonousTimestamps().withTimestampAssigner((x, t) -> 1_000));
         RollupJob.sinks(RollupJob.operators(in, cfg), cfg);
         StreamGraph g = env.getStreamGraph();
-        return g.getStreamNodes().stream().filter(n -> n.getTransformationUID() != null)
+        return g.getStreamNodes().stream()
+                .filter(n -> n.getTransformationUID() != null)
                 .collect(Collectors.toMap(StreamNode::getTransformationUID, n -> n));
     }
 }

@@ -1,29 +1,17 @@
 package io.rollcast.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rollcast.jobs.gen.EventGenerator;
 import io.rollcast.jobs.gen.GeneratorConfig;
 import io.rollcast.model.Event;
 import io.rollcast.model.Ingested;
 import io.rollcast.model.Kind;
+import io.rollcast.model.RowCodec;
 import io.rollcast.model.WindowRow;
 import io.rollcast.operators.EventParser;
-import io.rollcast.model.RowCodec;
-
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -40,8 +28,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Restores a savepoint committed under {@code src/test/resources/savepoints/rollups-v1} (written by
@@ -57,12 +54,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SavepointCompatibilityIT {
     static final Path FIXTURE = Path.of("src/test/resources/savepoints/rollups-v1");
     static final int N = 20_000;
-    static final GeneratorConfig GEN = new GeneratorConfig(99, 20, 3, 1_767_225_600_000L, 50, 0.20, 4_000,
-            0.02, 35_000, 180_000, 0.01, 480_000, 2_100_000, 0.01, 0.01);
+    static final GeneratorConfig GEN = new GeneratorConfig(
+            99,
+            20,
+            3,
+            1_767_225_600_000L,
+            50,
+            0.20,
+            4_000,
+            0.02,
+            35_000,
+            180_000,
+            0.01,
+            480_000,
+            2_100_000,
+            0.01,
+            0.01);
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     static JobConfig config() {
         return JobConfig.defaults()
@@ -88,9 +101,15 @@ class SavepointCompatibilityIT {
     static Outputs wire(StreamExecutionEnvironment env, JobConfig cfg, double rate) {
         EventGenerator gen = new EventGenerator(GEN);
         var source = new DataGeneratorSource<>(
-                new RollupJobOracleIT.Parsed(gen, new EventParser(cfg.maxRecordBytes(), cfg.maxFuture().toMillis())),
-                N, rate > 0 ? RateLimiterStrategy.perSecond(rate) : RateLimiterStrategy.noOp(), TypeInformation.of(Ingested.class));
-        var in = env.fromSource(source, RollupJob.watermarks(cfg), "fixture-source").uid("fixture-source").setParallelism(1);
+                new RollupJobOracleIT.Parsed(
+                        gen,
+                        new EventParser(cfg.maxRecordBytes(), cfg.maxFuture().toMillis())),
+                N,
+                rate > 0 ? RateLimiterStrategy.perSecond(rate) : RateLimiterStrategy.noOp(),
+                TypeInformation.of(Ingested.class));
+        var in = env.fromSource(source, RollupJob.watermarks(cfg), "fixture-source")
+                .uid("fixture-source")
+                .setParallelism(1);
         RollupJob.Outputs out = RollupJob.operators(in, cfg);
         // stateless sinks with fixed uids: collect sinks keep state that a restored job cannot reuse
         var rows = new QueueSink<WindowRow>("fixture-rows");
@@ -102,9 +121,12 @@ class SavepointCompatibilityIT {
 
     @Test
     void restoresTheCommittedSavepointAndEndsEqualToTheOracle() throws Exception {
-        assertThat(FIXTURE.resolve("savepoint/_metadata")).as("savepoint fixture").exists();
+        assertThat(FIXTURE.resolve("savepoint/_metadata"))
+                .as("savepoint fixture")
+                .exists();
         JobConfig cfg = config();
-        StreamExecutionEnvironment env = environment(cfg, FIXTURE.resolve("savepoint").toAbsolutePath().toUri().toString());
+        StreamExecutionEnvironment env = environment(
+                cfg, FIXTURE.resolve("savepoint").toAbsolutePath().toUri().toString());
         Outputs out = wire(env, cfg, 0);
         env.executeAsync("savepoint-restore").getJobExecutionResult().get(3, TimeUnit.MINUTES);
 
@@ -129,7 +151,8 @@ class SavepointCompatibilityIT {
         var client = env.executeAsync("savepoint-fixture");
         Thread.sleep(2_500); // about half the input, with checkpoints taken
         Path tmp = Files.createTempDirectory("sp");
-        String sp = client.stopWithSavepoint(false, tmp.toUri().toString(), SavepointFormatType.CANONICAL).get(1, TimeUnit.MINUTES);
+        String sp = client.stopWithSavepoint(false, tmp.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(1, TimeUnit.MINUTES);
         client.getJobExecutionResult().get(1, TimeUnit.MINUTES);
 
         Path target = FIXTURE.resolve("savepoint");
@@ -141,7 +164,8 @@ class SavepointCompatibilityIT {
         Files.createDirectories(target);
         Path src = Path.of(java.net.URI.create(sp));
         try (Stream<Path> s = Files.list(src)) {
-            for (Path p : s.toList()) Files.copy(p, target.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            for (Path p : s.toList())
+                Files.copy(p, target.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         }
         Map<String, WindowRow> latest = Oracle.latest(out.rows().drain());
         try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(FIXTURE.resolve("rows-before.jsonl.gz")))) {
@@ -150,20 +174,32 @@ class SavepointCompatibilityIT {
                 o.write('\n');
             }
         }
-        Files.write(FIXTURE.resolve("too-late-before.txt"), out.tooLate().drain().stream().map(Event::eventId).toList());
+        Files.write(
+                FIXTURE.resolve("too-late-before.txt"),
+                out.tooLate().drain().stream().map(Event::eventId).toList());
         System.out.printf("savepoint fixture written to %s: %d rows before%n", FIXTURE.toAbsolutePath(), latest.size());
     }
 
     static List<WindowRow> readRows(Path gz) throws Exception {
         ObjectMapper json = new ObjectMapper();
         List<WindowRow> rows = new ArrayList<>();
-        try (var r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(gz)), StandardCharsets.UTF_8))) {
+        try (var r = new BufferedReader(
+                new InputStreamReader(new GZIPInputStream(Files.newInputStream(gz)), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 JsonNode n = json.readTree(line);
-                rows.add(new WindowRow(n.get("tenant_id").asText(), n.get("event_type").asText(), n.get("spec").asText(),
-                        n.get("window_start").asLong(), n.get("window_end").asLong(), n.get("count").asLong(),
-                        n.get("sum").asDouble(), n.get("min").asDouble(), n.get("max").asDouble(),
-                        Kind.valueOf(n.get("kind").asText().toUpperCase()), n.get("version").asLong(), n.get("emitted_at").asLong()));
+                rows.add(new WindowRow(
+                        n.get("tenant_id").asText(),
+                        n.get("event_type").asText(),
+                        n.get("spec").asText(),
+                        n.get("window_start").asLong(),
+                        n.get("window_end").asLong(),
+                        n.get("count").asLong(),
+                        n.get("sum").asDouble(),
+                        n.get("min").asDouble(),
+                        n.get("max").asDouble(),
+                        Kind.valueOf(n.get("kind").asText().toUpperCase()),
+                        n.get("version").asLong(),
+                        n.get("emitted_at").asLong()));
             }
         }
         return rows;

@@ -1,23 +1,20 @@
 package io.rollcast.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.testkit.ClickHouseServer;
 import io.rollcast.testkit.PostgresServer;
 import io.rollcast.testkit.RealServers;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
-import picocli.CommandLine;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code rollcast schema} applies both stores' migrations from the job config, and a second run changes nothing. */
 @ExtendWith(RealServers.class)
@@ -25,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SchemaCliIT {
 
     @Test
-    void schemaCommandCreatesBothStoresTablesOnceFromTheJobConfig(PostgresServer pg, ClickHouseServer ch, @TempDir Path dir)
-            throws Exception {
+    void schemaCommandCreatesBothStoresTablesOnceFromTheJobConfig(
+            PostgresServer pg, ClickHouseServer ch, @TempDir Path dir) throws Exception {
         String url = pg.freshDatabase("cli");
         String db = "cli_" + System.nanoTime();
         Path yaml = dir.resolve("job.yaml");
@@ -47,12 +44,15 @@ class SchemaCliIT {
         assertThat(run("schema", "--config", yaml.toString()))
                 .contains("schema postgres rollups_cli: up to date")
                 .contains("schema clickhouse " + db + ".rollups: up to date");
-        assertThat(ch.query("EXISTS TABLE " + db + ".rollups FORMAT TabSeparated")).isEqualTo("1\n");
+        assertThat(ch.query("EXISTS TABLE " + db + ".rollups FORMAT TabSeparated"))
+                .isEqualTo("1\n");
     }
 
     @Test
     void schemaCommandRefusesAnInjectedTableName() {
-        assertThat(new CommandLine(new Cli()).execute("schema", "--store", "postgres", "--set", "store.postgres.table=x;drop")).isEqualTo(2);
+        assertThat(new CommandLine(new Cli())
+                        .execute("schema", "--store", "postgres", "--set", "store.postgres.table=x;drop"))
+                .isEqualTo(2);
     }
 
     private static String run(String... args) {

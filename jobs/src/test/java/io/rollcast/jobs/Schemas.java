@@ -1,11 +1,10 @@
 package io.rollcast.jobs;
 
-import picocli.CommandLine;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import picocli.CommandLine;
 
 /** Runs the {@code schema} command with a job's arguments, as {@code bin/rollcast} does before every submission. */
 public final class Schemas {
@@ -15,6 +14,8 @@ public final class Schemas {
     public static void migrate(List<String> jobArgs) {
         List<String> args = new ArrayList<>(List.of("--if-configured"));
         for (String a : jobArgs) if (!a.equals("--backfill")) args.add(a);
-        assertThat(new CommandLine(new SchemaCli()).execute(args.toArray(String[]::new))).as("schema " + args).isZero();
+        assertThat(new CommandLine(new SchemaCli()).execute(args.toArray(String[]::new)))
+                .as("schema " + args)
+                .isZero();
     }
 }

@@ -1,7 +1,5 @@
 package io.rollcast.jobs;
 
-import org.apache.flink.connector.kafka.source.KafkaSource;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,6 +8,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.jar.JarFile;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 
 /**
  * The connector's own, unpatched classes, for tests that show a carried patch fixes something: the
@@ -24,7 +23,11 @@ final class StockConnector {
     /** The flink-connector-kafka jar on the test classpath (located through a class not patched). */
     static Path jar() {
         try {
-            return Path.of(KafkaSource.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(KafkaSource.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -33,7 +36,7 @@ final class StockConnector {
     /** The bytes of {@code className} as the connector jar ships it. */
     static byte[] classBytes(String className) {
         try (JarFile jar = new JarFile(jar().toFile());
-             InputStream in = jar.getInputStream(jar.getEntry(className.replace('.', '/') + ".class"))) {
+                InputStream in = jar.getInputStream(jar.getEntry(className.replace('.', '/') + ".class"))) {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -43,7 +46,8 @@ final class StockConnector {
     /** Loads the connector's own {@code className} (not the project's patched copy). */
     static Class<?> load(String className) {
         try {
-            return new ChildFirst(jar().toUri().toURL(), className, StockConnector.class.getClassLoader()).loadClass(className);
+            return new ChildFirst(jar().toUri().toURL(), className, StockConnector.class.getClassLoader())
+                    .loadClass(className);
         } catch (IOException | ClassNotFoundException e) {
             throw new IllegalStateException("cannot load the connector's " + className, e);
         }

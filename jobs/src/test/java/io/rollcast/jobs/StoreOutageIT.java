@@ -1,12 +1,18 @@
 package io.rollcast.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.jobs.gen.EventGenerator;
 import io.rollcast.model.WindowRow;
 import io.rollcast.sinks.StoreRows;
 import io.rollcast.testkit.ClickHouseServer;
 import io.rollcast.testkit.PostgresServer;
 import io.rollcast.testkit.RealServers;
-
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -15,14 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.util.EnumSet;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A store that goes away for 30 s mid-stream and comes back: the job rides it out by itself
@@ -36,8 +34,10 @@ class StoreOutageIT {
     static final long OUTAGE_MS = 30_000;
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @Test
     void jobRecoversFromAThirtySecondPostgresOutageAndTheTableEqualsTheOracle(PostgresServer pg) throws Exception {
@@ -46,8 +46,11 @@ class StoreOutageIT {
         // a fast shutdown (SIGINT): connections are cut at once
         Set<JobStatus> seen = ride(cfg, pg::stop, pg::start, () -> StoreRows.postgres(url, cfg.postgresTable()));
         assertThat(seen).as("the job failed and restarted during the outage").contains(JobStatus.RESTARTING);
-        assertThat(StoreRuns.diff(StoreRuns.expected(StoreRuns.generator(5), N, cfg), StoreRows.postgres(url, cfg.postgresTable()),
-                StoreRows.EXACT)).isEmpty();
+        assertThat(StoreRuns.diff(
+                        StoreRuns.expected(StoreRuns.generator(5), N, cfg),
+                        StoreRows.postgres(url, cfg.postgresTable()),
+                        StoreRows.EXACT))
+                .isEmpty();
     }
 
     @Test
@@ -57,13 +60,16 @@ class StoreOutageIT {
         // killed, not stopped: a graceful 18.16 shutdown keeps serving the sink's keep-alive connection for ~15 s
         Set<JobStatus> seen = ride(cfg, ch::kill, ch::start, () -> StoreRows.clickhouse(ch, db));
         assertThat(seen).as("the job was still running during the outage").contains(JobStatus.RUNNING);
-        assertThat(StoreRuns.diff(StoreRuns.expected(StoreRuns.generator(5), N, cfg), StoreRows.clickhouse(ch, db),
-                StoreRows.EXACT)).isEmpty();
+        assertThat(StoreRuns.diff(
+                        StoreRuns.expected(StoreRuns.generator(5), N, cfg),
+                        StoreRows.clickhouse(ch, db),
+                        StoreRows.EXACT))
+                .isEmpty();
     }
 
     /** Runs the job, stops the store once rows arrive (~8 s in), starts it 30 s later, waits for the job to finish. */
-    private static Set<JobStatus> ride(JobConfig cfg, Runnable stop, Runnable start, Supplier<Map<String, WindowRow>> table)
-            throws Exception {
+    private static Set<JobStatus> ride(
+            JobConfig cfg, Runnable stop, Runnable start, Supplier<Map<String, WindowRow>> table) throws Exception {
         StoreSinks.migrate(cfg, cfg.storePostgres(), cfg.storeClickHouse());
         EventGenerator gen = StoreRuns.generator(5);
         long t0 = System.nanoTime();
@@ -85,7 +91,8 @@ class StoreOutageIT {
             }
             start.run();
             up = true;
-            System.out.printf("outage: %s stopped at %d s with %d windows stored, restarted after %d ms; job states seen %s%n",
+            System.out.printf(
+                    "outage: %s stopped at %d s with %d windows stored, restarted after %d ms; job states seen %s%n",
                     cfg.storeType(), (outageStart - t0) / 1_000_000_000, rowsBefore, OUTAGE_MS, seen);
             job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
         } finally {

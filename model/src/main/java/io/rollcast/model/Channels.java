@@ -15,6 +15,7 @@ public final class Channels {
     public static final String STREAM_PREFIX = "rollcast:stream:";
     /** The field of a recovery stream entry that holds the message (without {@code stream_id}). */
     public static final String STREAM_FIELD = "m";
+
     public static final long HOUR_MS = 3_600_000L;
 
     private Channels() {}
@@ -46,11 +47,14 @@ public final class Channels {
     public static long parseHour(String name) {
         if (name == null || name.length() != 10) throw new IllegalArgumentException("not an hour: " + name);
         for (int i = 0; i < 10; i++) {
-            if (name.charAt(i) < '0' || name.charAt(i) > '9') throw new IllegalArgumentException("not an hour: " + name);
+            if (name.charAt(i) < '0' || name.charAt(i) > '9')
+                throw new IllegalArgumentException("not an hour: " + name);
         }
         try {
-            java.time.LocalDate d = java.time.LocalDate.of(Integer.parseInt(name.substring(0, 4)),
-                    Integer.parseInt(name.substring(4, 6)), Integer.parseInt(name.substring(6, 8)));
+            java.time.LocalDate d = java.time.LocalDate.of(
+                    Integer.parseInt(name.substring(0, 4)),
+                    Integer.parseInt(name.substring(4, 6)),
+                    Integer.parseInt(name.substring(6, 8)));
             int h = Integer.parseInt(name.substring(8, 10));
             if (h > 23) throw new IllegalArgumentException("not an hour: " + name);
             return d.toEpochDay() * 24 + h;

@@ -17,8 +17,15 @@ package io.rollcast.model;
  *     io.rollcast.operators.PartitionClock}); whether it is too late is judged against this, so a
  *     replay decides the same whatever the other partitions do. {@code Long.MIN_VALUE} until stamped.
  */
-public record Event(String eventId, String tenantId, String eventType, long timestamp, double value,
-        int partition, long offset, long partitionWatermark) {
+public record Event(
+        String eventId,
+        String tenantId,
+        String eventType,
+        long timestamp,
+        double value,
+        int partition,
+        long offset,
+        long partitionWatermark) {
 
     public Event(String eventId, String tenantId, String eventType, long timestamp, double value) {
         this(eventId, tenantId, eventType, timestamp, value, -1, -1L, Long.MIN_VALUE);

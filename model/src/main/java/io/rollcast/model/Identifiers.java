@@ -18,7 +18,8 @@ public final class Identifiers {
 
     /** Returns {@code name} if it is an identifier, else throws naming {@code what}. */
     public static String require(String what, String name) {
-        if (!isIdentifier(name)) throw new IllegalArgumentException(what + " '" + name + "' is not an identifier (" + RULE + ")");
+        if (!isIdentifier(name))
+            throw new IllegalArgumentException(what + " '" + name + "' is not an identifier (" + RULE + ")");
         return name;
     }
 }

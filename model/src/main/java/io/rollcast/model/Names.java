@@ -19,7 +19,12 @@ public final class Names {
         if (n == 0 || n > 64) return false;
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+            if (!((c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-')) {
                 return false;
             }
         }

@@ -25,7 +25,8 @@ public record Rejected(
         long offset,
         Truncation original) {
 
-    public Rejected(RejectReason reason, String detail, byte[] key, byte[] value, String topic, int partition, long offset) {
+    public Rejected(
+            RejectReason reason, String detail, byte[] key, byte[] value, String topic, int partition, long offset) {
         this(reason, detail, key, value, topic, partition, offset, null);
     }
 

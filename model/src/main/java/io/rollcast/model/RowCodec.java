@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,7 +71,8 @@ public final class RowCodec {
     }
 
     /** The window's identity and bounds, the first five fields of a row and of a delta. */
-    private static void writeWindow(JsonGenerator g, String tenant, String type, String spec, long start, long end) throws IOException {
+    private static void writeWindow(JsonGenerator g, String tenant, String type, String spec, long start, long end)
+            throws IOException {
         g.writeStringField(TENANT_ID, tenant);
         g.writeStringField(EVENT_TYPE, type);
         g.writeStringField(SPEC, spec);
@@ -164,8 +164,14 @@ public final class RowCodec {
         } catch (IOException e) {
             throw new IllegalArgumentException("bad row JSON: " + e.getMessage(), e);
         }
-        if (tenant == null || type == null || spec == null || kind == null || start == Long.MIN_VALUE
-                || end == Long.MIN_VALUE || count < 0 || version < 0) {
+        if (tenant == null
+                || type == null
+                || spec == null
+                || kind == null
+                || start == Long.MIN_VALUE
+                || end == Long.MIN_VALUE
+                || count < 0
+                || version < 0) {
             throw new IllegalArgumentException("row JSON lacks a field of the window row contract");
         }
         return new WindowRow(tenant, type, spec, start, end, count, sum, min, max, Kind.of(kind), version, emittedAt);

@@ -44,8 +44,23 @@ public record WindowDelta(
      * changes add up and are relative to {@code earlier}'s predecessor. Used to coalesce.
      */
     public WindowDelta since(WindowDelta earlier) {
-        return new WindowDelta(tenantId, eventType, spec, windowStart, windowEnd, kind, version, earlier.prevVersion,
-                count, sum, min, max,
-                dCount + earlier.dCount, dSum + earlier.dSum, dMin + earlier.dMin, dMax + earlier.dMax, emittedAt);
+        return new WindowDelta(
+                tenantId,
+                eventType,
+                spec,
+                windowStart,
+                windowEnd,
+                kind,
+                version,
+                earlier.prevVersion,
+                count,
+                sum,
+                min,
+                max,
+                dCount + earlier.dCount,
+                dSum + earlier.dSum,
+                dMin + earlier.dMin,
+                dMax + earlier.dMax,
+                emittedAt);
     }
 }

@@ -17,10 +17,9 @@ public record WindowSpec(long sizeMs, long slideMs) implements Serializable {
             throw new IllegalArgumentException("window size and slide must be positive");
         }
         if (sizeMs % slideMs != 0) {
-            throw new IllegalArgumentException(
-                    "window size " + Durations.format(java.time.Duration.ofMillis(sizeMs))
-                            + " is not a multiple of its slide "
-                            + Durations.format(java.time.Duration.ofMillis(slideMs)));
+            throw new IllegalArgumentException("window size " + Durations.format(java.time.Duration.ofMillis(sizeMs))
+                    + " is not a multiple of its slide "
+                    + Durations.format(java.time.Duration.ofMillis(slideMs)));
         }
     }
 
@@ -41,7 +40,8 @@ public record WindowSpec(long sizeMs, long slideMs) implements Serializable {
             if (ss.length != 2) {
                 throw new IllegalArgumentException("'" + text + "' needs size/slide, e.g. 'sliding 5m/1m'");
             }
-            return new WindowSpec(Durations.parse(ss[0]).toMillis(), Durations.parse(ss[1]).toMillis());
+            return new WindowSpec(
+                    Durations.parse(ss[0]).toMillis(), Durations.parse(ss[1]).toMillis());
         }
         throw new IllegalArgumentException("'" + text + "' must start with 'tumbling' or 'sliding'");
     }

@@ -1,18 +1,17 @@
 package io.rollcast.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class ModelContractsTest {
     private static final long T_2026 = 1_767_225_600_000L; // 2026-01-01T00:00Z
@@ -26,7 +25,9 @@ class ModelContractsTest {
             StringBuilder b = new StringBuilder();
             for (int n = r.nextInt(70); n > 0; n--) b.append(alphabet.charAt(r.nextInt(alphabet.length())));
             String s = b.toString();
-            assertThat(Names.isName(s)).as("'%s'", s).isEqualTo(contract.matcher(s).matches());
+            assertThat(Names.isName(s))
+                    .as("'%s'", s)
+                    .isEqualTo(contract.matcher(s).matches());
         }
         assertThat(Names.isName(null)).isFalse();
         assertThatThrownBy(() -> Names.require("tenant", "a:b")).hasMessage("tenant must match [A-Za-z0-9._-]{1,64}");
@@ -47,7 +48,8 @@ class ModelContractsTest {
         for (int i = 0; i < 5_000; i++) {
             long ms = r.nextLong(-3_000_000_000_000L, 4_000_000_000_000L);
             long hour = Channels.hourOf(ms);
-            String expected = LocalDateTime.ofEpochSecond(Math.floorDiv(ms, 1000), 0, ZoneOffset.UTC).format(f);
+            String expected = LocalDateTime.ofEpochSecond(Math.floorDiv(ms, 1000), 0, ZoneOffset.UTC)
+                    .format(f);
             assertThat(Channels.hourName(hour)).isEqualTo(expected);
             assertThat(Channels.parseHour(expected)).isEqualTo(hour);
         }
@@ -61,7 +63,8 @@ class ModelContractsTest {
     void channelsAndStreamsAreNamedByTenantSpecAndTheWindowStartsHour() {
         String ch = Channels.channelOfWindow("acme", "sliding-5m-1m", T_2026 + 3_600_000L + 59 * 60_000L);
         assertThat(ch).isEqualTo("rollcast:acme:sliding-5m-1m:2026010101");
-        assertThat(new Channels.Namer().channelOfWindow("acme", "sliding-5m-1m", T_2026 + 3_600_000L)).isEqualTo(ch);
+        assertThat(new Channels.Namer().channelOfWindow("acme", "sliding-5m-1m", T_2026 + 3_600_000L))
+                .isEqualTo(ch);
         assertThat(Channels.stream(ch)).isEqualTo("rollcast:stream:acme:sliding-5m-1m:2026010101");
         assertThatThrownBy(() -> Channels.stream("other:acme")).isInstanceOf(IllegalArgumentException.class);
         assertThat(Channels.hours(T_2026 - 1, T_2026 + 3_600_000L)).hasSize(3);
@@ -80,12 +83,36 @@ class ModelContractsTest {
 
     @Test
     void rowJsonHasTheContractFieldsAndReadsBackBitForBit() throws Exception {
-        WindowRow r = new WindowRow("acme", "click", "tumbling-1m", T_2026, T_2026 + 60_000, 3, 0.1 + 0.2, Double.MIN_VALUE,
-                1e308, Kind.LATE, 7, T_2026 + 61_000);
+        WindowRow r = new WindowRow(
+                "acme",
+                "click",
+                "tumbling-1m",
+                T_2026,
+                T_2026 + 60_000,
+                3,
+                0.1 + 0.2,
+                Double.MIN_VALUE,
+                1e308,
+                Kind.LATE,
+                7,
+                T_2026 + 61_000);
         byte[] json = RowCodec.rowJson(r);
         JsonNode n = new ObjectMapper().readTree(json);
-        assertThat(n.fieldNames()).toIterable().containsExactly("tenant_id", "event_type", "spec", "window_start", "window_end",
-                "count", "sum", "min", "max", "kind", "version", "emitted_at");
+        assertThat(n.fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "tenant_id",
+                        "event_type",
+                        "spec",
+                        "window_start",
+                        "window_end",
+                        "count",
+                        "sum",
+                        "min",
+                        "max",
+                        "kind",
+                        "version",
+                        "emitted_at");
         assertThat(n.get("kind").asText()).isEqualTo("late");
         assertThat(RowCodec.readRow(json)).isEqualTo(r);
         assertThatThrownBy(() -> RowCodec.readRow("{\"tenant_id\":\"a\"}".getBytes(StandardCharsets.UTF_8)))
@@ -94,11 +121,29 @@ class ModelContractsTest {
 
     @Test
     void deltaJsonHasTheContractFieldsInOrder() {
-        WindowDelta d = new WindowDelta("acme", "click", "tumbling-1m", T_2026, T_2026 + 60_000, Kind.EARLY, 4, 2,
-                2, 3.5, 1, 2.5, 1, 2.5, 0, 1.5, 99);
-        assertThat(new String(RowCodec.deltaJson(d), StandardCharsets.UTF_8)).isEqualTo(
-                "{\"tenant_id\":\"acme\",\"event_type\":\"click\",\"spec\":\"tumbling-1m\",\"window_start\":" + T_2026
-                        + ",\"window_end\":" + (T_2026 + 60_000) + ",\"kind\":\"early\",\"version\":4,\"prev_version\":2,"
+        WindowDelta d = new WindowDelta(
+                "acme",
+                "click",
+                "tumbling-1m",
+                T_2026,
+                T_2026 + 60_000,
+                Kind.EARLY,
+                4,
+                2,
+                2,
+                3.5,
+                1,
+                2.5,
+                1,
+                2.5,
+                0,
+                1.5,
+                99);
+        assertThat(new String(RowCodec.deltaJson(d), StandardCharsets.UTF_8))
+                .isEqualTo("{\"tenant_id\":\"acme\",\"event_type\":\"click\",\"spec\":\"tumbling-1m\",\"window_start\":"
+                        + T_2026
+                        + ",\"window_end\":" + (T_2026 + 60_000)
+                        + ",\"kind\":\"early\",\"version\":4,\"prev_version\":2,"
                         + "\"count\":2,\"sum\":3.5,\"min\":1.0,\"max\":2.5,\"d_count\":1,\"d_sum\":2.5,\"d_min\":0.0,\"d_max\":1.5,"
                         + "\"emitted_at\":99}");
     }
@@ -110,6 +155,7 @@ class ModelContractsTest {
     }
 
     private static WindowRow row() {
-        return new WindowRow("acme", "click", "tumbling-1m", T_2026, T_2026 + 60_000, 1, 1, 1, 1, Kind.EARLY, 2, T_2026);
+        return new WindowRow(
+                "acme", "click", "tumbling-1m", T_2026, T_2026 + 60_000, 1, 1, 1, 1, Kind.EARLY, 2, T_2026);
     }
 }

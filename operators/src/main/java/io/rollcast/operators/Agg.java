@@ -10,6 +10,7 @@ public final class Agg {
     public long count;
     /** Exact-sum partials, see {@link ExactSum}. */
     public double[] sum = EMPTY;
+
     public double min = Double.POSITIVE_INFINITY;
     public double max = Double.NEGATIVE_INFINITY;
     /**

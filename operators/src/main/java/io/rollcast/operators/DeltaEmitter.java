@@ -3,7 +3,8 @@ package io.rollcast.operators;
 import io.rollcast.model.WindowDelta;
 import io.rollcast.model.WindowRow;
 import io.rollcast.model.WindowSpec;
-
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -11,9 +12,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
-import java.time.Duration;
-import java.util.List;
 
 /**
  * Turns the changelog of window rows into {@link WindowDelta}s: for each row, its change since the
@@ -55,7 +53,9 @@ public final class DeltaEmitter extends KeyedProcessFunction<String, WindowRow, 
 
     /** How long after its end a window's last emitted values are kept; see the class comment. */
     public static Duration retention(List<WindowSpec> specs, Duration allowedLateness) {
-        long maxSize = specs.stream().mapToLong(WindowSpec::sizeMs).max()
+        long maxSize = specs.stream()
+                .mapToLong(WindowSpec::sizeMs)
+                .max()
                 .orElseThrow(() -> new IllegalArgumentException("at least one window spec is required"));
         return allowedLateness.plusMillis(maxSize - WindowRollups.paneSize(specs));
     }
@@ -73,8 +73,11 @@ public final class DeltaEmitter extends KeyedProcessFunction<String, WindowRow, 
     @Override
     public void open(OpenContext ctx) {
         cache = new StateCache();
-        last = cache.map(getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("last-emitted", Types.LONG, TypeInformation.of(LastEmitted.class))), LastEmitted::copy);
+        last = cache.map(
+                getRuntimeContext()
+                        .getMapState(new MapStateDescriptor<>(
+                                "last-emitted", Types.LONG, TypeInformation.of(LastEmitted.class))),
+                LastEmitted::copy);
         emitted = getRuntimeContext().getMetricGroup().counter("deltasEmitted");
         stale = getRuntimeContext().getMetricGroup().counter("rowsStale");
     }
@@ -93,9 +96,23 @@ public final class DeltaEmitter extends KeyedProcessFunction<String, WindowRow, 
         double prevSum = i < 0 ? 0 : at.sums[i];
         double prevMin = i < 0 ? 0 : at.mins[i];
         double prevMax = i < 0 ? 0 : at.maxs[i];
-        out.collect(new WindowDelta(row.tenantId(), row.eventType(), row.spec(), row.windowStart(), row.windowEnd(),
-                row.kind(), row.version(), prevVersion, row.count(), row.sum(), row.min(), row.max(),
-                row.count() - prevCount, row.sum() - prevSum, row.min() - prevMin, row.max() - prevMax,
+        out.collect(new WindowDelta(
+                row.tenantId(),
+                row.eventType(),
+                row.spec(),
+                row.windowStart(),
+                row.windowEnd(),
+                row.kind(),
+                row.version(),
+                prevVersion,
+                row.count(),
+                row.sum(),
+                row.min(),
+                row.max(),
+                row.count() - prevCount,
+                row.sum() - prevSum,
+                row.min() - prevMin,
+                row.max() - prevMax,
                 row.emittedAt()));
         emitted.inc();
         if (at == null) {

@@ -2,7 +2,6 @@ package io.rollcast.operators;
 
 import io.rollcast.model.WindowDelta;
 import io.rollcast.model.WindowRow;
-
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**

@@ -1,16 +1,13 @@
 package io.rollcast.operators;
 
-import io.rollcast.model.Names;
-import io.rollcast.model.RowCodec;
-
-import io.rollcast.model.Event;
-import io.rollcast.model.RejectReason;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-
+import io.rollcast.model.Event;
+import io.rollcast.model.Names;
+import io.rollcast.model.RejectReason;
+import io.rollcast.model.RowCodec;
 import java.io.IOException;
 import java.io.Serializable;
 
@@ -28,7 +25,9 @@ public final class EventParser implements Serializable {
 
     private static final int MAX_EVENT_ID_LENGTH = 128;
     /** Duplicate field names (a decoy {@code tenant_id} after the real one) are rejected, not "last one wins". */
-    private static final JsonFactory JSON = JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private final int maxRecordBytes;
     private final long maxFutureMs;
@@ -70,8 +69,7 @@ public final class EventParser implements Serializable {
             return Result.reject(RejectReason.NOT_JSON, "empty record");
         }
         if (bytes.length > maxRecordBytes) {
-            return Result.reject(
-                    RejectReason.TOO_LARGE, bytes.length + " bytes > limit " + maxRecordBytes);
+            return Result.reject(RejectReason.TOO_LARGE, bytes.length + " bytes > limit " + maxRecordBytes);
         }
         try (JsonParser p = JSON.createParser(bytes)) {
             return parseObject(p, nowMs);
@@ -113,7 +111,9 @@ public final class EventParser implements Serializable {
                     if (v == JsonToken.VALUE_NUMBER_INT) {
                         JsonParser.NumberType nt = p.getNumberType();
                         if (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) {
-                            return Result.reject(RejectReason.INVALID_TIMESTAMP, "timestamp " + clip(p.getText()) + " is out of range of epoch milliseconds");
+                            return Result.reject(
+                                    RejectReason.INVALID_TIMESTAMP,
+                                    "timestamp " + clip(p.getText()) + " is out of range of epoch milliseconds");
                         }
                         timestamp = p.getLongValue();
                     } else if (v == JsonToken.VALUE_STRING) {
@@ -122,7 +122,8 @@ public final class EventParser implements Serializable {
                         if (ms == Rfc3339.INVALID) {
                             return Result.reject(
                                     RejectReason.INVALID_TIMESTAMP,
-                                    "timestamp '" + clip(text) + "' is not RFC 3339 (YYYY-MM-DDTHH:MM:SS[.1-9 digits] then Z or +hh:mm/-hh:mm)");
+                                    "timestamp '" + clip(text)
+                                            + "' is not RFC 3339 (YYYY-MM-DDTHH:MM:SS[.1-9 digits] then Z or +hh:mm/-hh:mm)");
                         }
                         timestamp = ms;
                     } else {
@@ -159,19 +160,18 @@ public final class EventParser implements Serializable {
         }
         if (eventId == null) return missing(RowCodec.EVENT_ID);
         if (eventId.isEmpty() || eventId.length() > MAX_EVENT_ID_LENGTH) {
-            return Result.reject(RejectReason.INVALID_EVENT_ID, "event_id must be 1.." + MAX_EVENT_ID_LENGTH + " characters");
+            return Result.reject(
+                    RejectReason.INVALID_EVENT_ID, "event_id must be 1.." + MAX_EVENT_ID_LENGTH + " characters");
         }
         if (tenantId == null) return missing(RowCodec.TENANT_ID);
         if (!Names.isName(tenantId)) {
             return Result.reject(
-                    RejectReason.INVALID_TENANT_ID,
-                    "tenant_id '" + clip(tenantId) + "' must match " + Names.RULE);
+                    RejectReason.INVALID_TENANT_ID, "tenant_id '" + clip(tenantId) + "' must match " + Names.RULE);
         }
         if (eventType == null) return missing(RowCodec.EVENT_TYPE);
         if (!Names.isName(eventType)) {
             return Result.reject(
-                    RejectReason.INVALID_EVENT_TYPE,
-                    "event_type '" + clip(eventType) + "' must match " + Names.RULE);
+                    RejectReason.INVALID_EVENT_TYPE, "event_type '" + clip(eventType) + "' must match " + Names.RULE);
         }
         if (timestamp == null) return missing(RowCodec.TIMESTAMP);
         if (timestamp < 0) {

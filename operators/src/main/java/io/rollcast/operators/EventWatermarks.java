@@ -1,7 +1,7 @@
 package io.rollcast.operators;
 
 import io.rollcast.model.Ingested;
-
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -10,8 +10,6 @@ import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.eventtime.WatermarksWithIdleness;
-
-import java.time.Duration;
 
 /**
  * The one watermark strategy of the job, reused by tests: each partition's watermark is its {@link

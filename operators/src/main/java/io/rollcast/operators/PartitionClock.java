@@ -31,6 +31,7 @@ public final class PartitionClock {
     private final int confirmations;
     /** The last {@code confirmations} timestamps, a ring. */
     private final long[] recent;
+
     private int seen; // min(events seen, confirmations)
     private int next; // ring position of the next event
     private long time = Long.MIN_VALUE;

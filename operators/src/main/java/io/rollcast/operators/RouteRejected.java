@@ -4,7 +4,12 @@ import io.rollcast.model.Event;
 import io.rollcast.model.Ingested;
 import io.rollcast.model.RejectReason;
 import io.rollcast.model.Rejected;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -17,13 +22,6 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The first operator after the source, chained to it (it sees each partition's records in offset
@@ -40,8 +38,7 @@ import java.util.Map;
 public final class RouteRejected extends ProcessFunction<Ingested, Event> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<Rejected> REJECTED =
-            new OutputTag<>("rejected", TypeInformation.of(Rejected.class));
+    public static final OutputTag<Rejected> REJECTED = new OutputTag<>("rejected", TypeInformation.of(Rejected.class));
 
     /** Events further than this ahead of their partition's time that did not move it are counted as outliers. */
     public static final long OUTLIER_METRIC_MS = 60_000L;
@@ -93,11 +90,13 @@ public final class RouteRejected extends ProcessFunction<Ingested, Event> implem
 
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
-        clockState = ctx.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("partition-clocks", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        clockState = ctx.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>(
+                        "partition-clocks", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         clocks = new HashMap<>();
         if (ctx.isRestored()) {
-            // every subtask gets every subtask's clocks; per partition the one that reached the highest offset is current
+            // every subtask gets every subtask's clocks; per partition the one that reached the highest offset is
+            // current
             Map<Integer, long[]> newest = new HashMap<>();
             for (long[] s : clockState.get()) {
                 newest.merge((int) s[0], s, (a, b) -> b[1] > a[1] ? b : a);

@@ -1,8 +1,5 @@
 package io.rollcast.operators;
 
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.ValueState;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +7,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
 
 /**
  * Keyed state of one operator, optionally behind a write-back heap cache.
@@ -213,7 +212,8 @@ final class StateCache {
             for (Map.Entry<Slot, Entry<V>> e : cache.entrySet()) {
                 if (e.getValue().dirty) dirty.add(e);
             }
-            dirty.sort((a, b) -> order(a.getKey().key()).compareTo(order(b.getKey().key())));
+            dirty.sort(
+                    (a, b) -> order(a.getKey().key()).compareTo(order(b.getKey().key())));
             Object last = null;
             for (Map.Entry<Slot, Entry<V>> e : dirty) {
                 Object key = e.getKey().key();

@@ -2,18 +2,16 @@ package io.rollcast.operators;
 
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
-
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Thins the early rows on their way to the stores: per window only the latest early row is passed
@@ -30,7 +28,8 @@ import java.util.concurrent.ScheduledFuture;
  * and at the end of input, so a checkpoint never covers a row the stores have not been sent, exactly
  * as without this operator. Held rows are at most one per open window of the subtask.
  */
-public final class StoreEarlyRows extends AbstractStreamOperator<WindowRow> implements OneInputStreamOperator<WindowRow, WindowRow> {
+public final class StoreEarlyRows extends AbstractStreamOperator<WindowRow>
+        implements OneInputStreamOperator<WindowRow, WindowRow> {
     private static final long serialVersionUID = 1L;
 
     private final long intervalMs;

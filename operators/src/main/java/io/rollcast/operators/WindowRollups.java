@@ -1,11 +1,16 @@
 package io.rollcast.operators;
 
-import io.rollcast.model.Keys;
 import io.rollcast.model.Event;
+import io.rollcast.model.Keys;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 import io.rollcast.model.WindowSpec;
-
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -18,18 +23,11 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Rolls events of one (tenant, event type) key up into every configured tumbling and sliding
@@ -62,8 +60,7 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
     private static final long serialVersionUID = 1L;
 
     /** Events later than the allowed lateness. */
-    public static final OutputTag<Event> TOO_LATE =
-            new OutputTag<>("too-late", TypeInformation.of(Event.class));
+    public static final OutputTag<Event> TOO_LATE = new OutputTag<>("too-late", TypeInformation.of(Event.class));
 
     private final WindowSpec[] specs;
     private final long paneMs;
@@ -81,6 +78,7 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
     private transient ListState<Long> watermarkState;
     /** Watermarks are not checkpointed: after a restore the input's starts again from scratch. */
     private transient long restoredWatermark;
+
     private transient long lastWatermark;
 
     private transient Counter tooLate;
@@ -136,10 +134,16 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
     @Override
     public void open(OpenContext ctx) {
         cache = new StateCache();
-        panes = cache.map(getRuntimeContext().getMapState(new MapStateDescriptor<>("panes", Types.LONG, TypeInformation.of(Agg.class))), Agg::copy);
-        meta = cache.value(getRuntimeContext().getState(new ValueStateDescriptor<>("key-meta", TypeInformation.of(KeyMeta.class))), KeyMeta::copy);
+        panes = cache.map(
+                getRuntimeContext()
+                        .getMapState(new MapStateDescriptor<>("panes", Types.LONG, TypeInformation.of(Agg.class))),
+                Agg::copy);
+        meta = cache.value(
+                getRuntimeContext().getState(new ValueStateDescriptor<>("key-meta", TypeInformation.of(KeyMeta.class))),
+                KeyMeta::copy);
         if (dedupHorizonMs > 0) {
-            MapStateDescriptor<String, Boolean> d = new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.BOOLEAN);
+            MapStateDescriptor<String, Boolean> d =
+                    new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.BOOLEAN);
             d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(dedupHorizonMs))
                     .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                     .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
@@ -176,7 +180,8 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
      */
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
-        watermarkState = ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Types.LONG));
+        watermarkState =
+                ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Types.LONG));
         restoredWatermark = Long.MIN_VALUE;
         if (ctx.isRestored()) {
             long min = Long.MAX_VALUE;
@@ -376,8 +381,19 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
         void row(WindowSpec s, long start, long end, Agg a, Kind kind) {
             if (a.count == 0) return;
             boolean closed = kind != Kind.EARLY;
-            out.collect(new WindowRow(tenant, type, s.id(), start, end, a.count, a.sumValue(), a.min, a.max,
-                    kind, WindowRow.version(a.count, closed), now));
+            out.collect(new WindowRow(
+                    tenant,
+                    type,
+                    s.id(),
+                    start,
+                    end,
+                    a.count,
+                    a.sumValue(),
+                    a.min,
+                    a.max,
+                    kind,
+                    WindowRow.version(a.count, closed),
+                    now));
             (kind == Kind.EARLY ? rowsEarly : kind == Kind.FINAL ? rowsFinal : rowsLate).inc();
         }
 
@@ -421,7 +437,8 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
                 TreeSet<Long> ends = new TreeSet<>();
                 for (long p : m.dirtyLate) {
                     long last = s.lastEndContaining(p);
-                    if (closedBound < Long.MAX_VALUE) last = Math.min(last, Math.floorDiv(closedBound + 1, s.slideMs()) * s.slideMs());
+                    if (closedBound < Long.MAX_VALUE)
+                        last = Math.min(last, Math.floorDiv(closedBound + 1, s.slideMs()) * s.slideMs());
                     for (long e = s.firstEndContaining(p); e <= last; e += s.slideMs()) ends.add(e);
                 }
                 FifoAgg f = null;

@@ -1,26 +1,24 @@
 package io.rollcast.operators;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.model.Event;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowDelta;
 import io.rollcast.model.WindowRow;
 import io.rollcast.model.WindowSpec;
-
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
 
 class DeltaEmitterTest {
     private static final long MIN = 60_000L;
@@ -31,14 +29,27 @@ class DeltaEmitterTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, WindowRow, WindowDelta> harness(DeltaEmitter fn)
             throws Exception {
         // the job's operator, with a cache of 2 entries so that flush-and-evict happens all the time
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new DeltaEmitterOperator(fn, 2), DeltaEmitter::rollupKey, Types.STRING);
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new DeltaEmitterOperator(fn, 2), DeltaEmitter::rollupKey, Types.STRING);
         h.open();
         return h;
     }
 
-    private static WindowRow row(String spec, long start, long end, long count, double sum, double min, double max, Kind kind) {
-        return new WindowRow("acme", "click", spec, start, end, count, sum, min, max, kind,
-                WindowRow.version(count, kind != Kind.EARLY), 1_000);
+    private static WindowRow row(
+            String spec, long start, long end, long count, double sum, double min, double max, Kind kind) {
+        return new WindowRow(
+                "acme",
+                "click",
+                spec,
+                start,
+                end,
+                count,
+                sum,
+                min,
+                max,
+                kind,
+                WindowRow.version(count, kind != Kind.EARLY),
+                1_000);
     }
 
     private static WindowRow row1m(long start, long count, double sum, double min, double max, Kind kind) {
@@ -78,13 +89,17 @@ class DeltaEmitterTest {
         send(h, row1m(0, 5, 12.5, -2.0, 4.0, Kind.EARLY));
         send(h, row1m(0, 6, 20.5, -2.0, 8.0, Kind.FINAL));
         List<WindowDelta> d = out(h);
-        assertThat(d).extracting(WindowDelta::prevVersion, WindowDelta::version)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 4L),
+        assertThat(d)
+                .extracting(WindowDelta::prevVersion, WindowDelta::version)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0L, 4L),
                         org.assertj.core.groups.Tuple.tuple(4L, 10L),
                         org.assertj.core.groups.Tuple.tuple(10L, 13L));
-        assertThat(d.get(1)).extracting(WindowDelta::dCount, WindowDelta::dSum, WindowDelta::dMin, WindowDelta::dMax)
+        assertThat(d.get(1))
+                .extracting(WindowDelta::dCount, WindowDelta::dSum, WindowDelta::dMin, WindowDelta::dMax)
                 .containsExactly(3L, 7.5, -3.0, 0.0);
-        assertThat(d.get(2)).extracting(WindowDelta::dCount, WindowDelta::dSum, WindowDelta::dMin, WindowDelta::dMax)
+        assertThat(d.get(2))
+                .extracting(WindowDelta::dCount, WindowDelta::dSum, WindowDelta::dMin, WindowDelta::dMax)
                 .containsExactly(1L, 8.0, 0.0, 4.0);
     }
 
@@ -121,8 +136,9 @@ class DeltaEmitterTest {
         send(h, row1m(0, 1, 1.0, 1.0, 1.0, Kind.EARLY));
         send(h, row("sliding-3m-1m", -2 * MIN, MIN, 1, 1.0, 1.0, 1.0, Kind.EARLY)); // same end, other spec
         send(h, row1m(MIN, 1, 1.0, 1.0, 1.0, Kind.EARLY));
-        h.processElement(new StreamRecord<>(new WindowRow("other", "click", "tumbling-1m", 0, MIN, 1, 1.0, 1.0, 1.0,
-                Kind.EARLY, 2, 1_000), MIN - 1));
+        h.processElement(new StreamRecord<>(
+                new WindowRow("other", "click", "tumbling-1m", 0, MIN, 1, 1.0, 1.0, 1.0, Kind.EARLY, 2, 1_000),
+                MIN - 1));
         send(h, row1m(0, 2, 3.0, 1.0, 2.0, Kind.EARLY));
         List<WindowDelta> d = out(h);
         assertThat(d).extracting(WindowDelta::prevVersion).containsExactly(0L, 0L, 0L, 0L, 2L);
@@ -143,7 +159,10 @@ class DeltaEmitterTest {
         h.prepareSnapshotPreBarrier(2);
         assertThat(h.numKeyedStateEntries()).isEqualTo(1);
         send(h, row1m(0, 2, 3.0, 1.0, 2.0, Kind.LATE));
-        assertThat(out(h)).last().extracting(WindowDelta::prevVersion, WindowDelta::dCount).containsExactly(3L, 1L);
+        assertThat(out(h))
+                .last()
+                .extracting(WindowDelta::prevVersion, WindowDelta::dCount)
+                .containsExactly(3L, 1L);
 
         h.processWatermark(MIN - 1 + lateness.toMillis()); // end + lateness: the rollups purge the window too
         assertThat(h.numKeyedStateEntries()).isZero();
@@ -166,8 +185,11 @@ class DeltaEmitterTest {
         private int seq;
 
         Chain(List<WindowSpec> specs, Duration lateness, DeltaEmitter emitter) throws Exception {
-            rollups = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                    new WindowRollups(specs, lateness, Duration.ofSeconds(1), Duration.ZERO, 1000)), Event::rollupKey, Types.STRING);
+            rollups = new KeyedOneInputStreamOperatorTestHarness<>(
+                    new KeyedProcessOperator<>(
+                            new WindowRollups(specs, lateness, Duration.ofSeconds(1), Duration.ZERO, 1000)),
+                    Event::rollupKey,
+                    Types.STRING);
             rollups.open();
             deltas = harness(emitter);
         }
@@ -210,17 +232,20 @@ class DeltaEmitterTest {
             // naive: a retention of end + lateness only, as if the 1m spec were alone
             Chain c = new Chain(specs, lateness, new DeltaEmitter(naive ? List.of(T1M) : specs, lateness));
             c.event("click", 30_000, 1);
-            c.watermark(MIN - 1);          // final of [0, 1m): count 1, version 3
+            c.watermark(MIN - 1); // final of [0, 1m): count 1, version 3
             c.watermark(90_000);
-            c.event("click", 40_000, 2);   // late, accepted: its pane closes for good at 2m - 1
-            c.watermark(200_000);          // past 1m-end + lateness, no timer of the key in between
-            c.tick(1_000);                 // the late row goes out now
+            c.event("click", 40_000, 2); // late, accepted: its pane closes for good at 2m - 1
+            c.watermark(200_000); // past 1m-end + lateness, no timer of the key in between
+            c.tick(1_000); // the late row goes out now
             List<WindowDelta> late = c.deltas.extractOutputValues().stream()
-                    .filter(d -> d.kind() == Kind.LATE && d.spec().equals("tumbling-1m")).toList();
+                    .filter(d -> d.kind() == Kind.LATE && d.spec().equals("tumbling-1m"))
+                    .toList();
             assertThat(late).singleElement().satisfies(d -> {
                 assertThat(d.count()).isEqualTo(2);
                 if (naive) {
-                    assertThat(d.prevVersion()).as("naive retention lost the final row").isZero();
+                    assertThat(d.prevVersion())
+                            .as("naive retention lost the final row")
+                            .isZero();
                 } else {
                     assertThat(d.prevVersion()).isEqualTo(3);
                     assertThat(d.dCount()).isEqualTo(1);

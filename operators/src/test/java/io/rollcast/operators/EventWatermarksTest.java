@@ -1,10 +1,14 @@
 package io.rollcast.operators;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.model.Event;
 import io.rollcast.model.Ingested;
 import io.rollcast.model.RejectReason;
 import io.rollcast.model.Rejected;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
@@ -14,12 +18,6 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.util.clock.ManualClock;
 import org.apache.flink.util.clock.RelativeClock;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class EventWatermarksTest {
     private final ManualClock clock = new ManualClock();
@@ -46,7 +44,8 @@ class EventWatermarksTest {
     }
 
     private WatermarkGenerator<Ingested> generator(int confirm, Duration idleness) {
-        return EventWatermarks.forIngested(confirm, Duration.ofSeconds(5), idleness, Duration.ZERO, Duration.ofSeconds(1))
+        return EventWatermarks.forIngested(
+                        confirm, Duration.ofSeconds(5), idleness, Duration.ZERO, Duration.ofSeconds(1))
                 .createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
                     @Override
                     public MetricGroup getMetricGroup() {
@@ -80,7 +79,9 @@ class EventWatermarksTest {
             g.onEvent(rejected(), Long.MIN_VALUE, out); // bad records keep arriving
             g.onPeriodicEmit(out);
         }
-        assertThat(out.idle).as("no valid event for 40 s: idle, whatever bad records arrived").isTrue();
+        assertThat(out.idle)
+                .as("no valid event for 40 s: idle, whatever bad records arrived")
+                .isTrue();
         g.onEvent(valid(200_000), 200_000, out);
         g.onPeriodicEmit(out);
         assertThat(out.idle).isFalse();

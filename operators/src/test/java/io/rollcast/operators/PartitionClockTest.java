@@ -1,10 +1,9 @@
 package io.rollcast.operators;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class PartitionClockTest {
     private static final long MIN = 60_000L;

@@ -1,23 +1,32 @@
 package io.rollcast.operators;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
-
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class StoreEarlyRowsTest {
     static final long W = 1_767_225_600_000L;
 
     static WindowRow row(String tenant, long start, long count, Kind kind) {
-        return new WindowRow(tenant, "click", "tumbling-1m", start, start + 60_000, count, count, 1, 1, kind,
-                WindowRow.version(count, kind != Kind.EARLY), 0);
+        return new WindowRow(
+                tenant,
+                "click",
+                "tumbling-1m",
+                start,
+                start + 60_000,
+                count,
+                count,
+                1,
+                1,
+                kind,
+                WindowRow.version(count, kind != Kind.EARLY),
+                0);
     }
 
     static OneInputStreamOperatorTestHarness<WindowRow, WindowRow> harness() throws Exception {

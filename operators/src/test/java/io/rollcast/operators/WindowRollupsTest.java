@@ -1,26 +1,23 @@
 package io.rollcast.operators;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.model.Event;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 import io.rollcast.model.WindowSpec;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.TreeMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class WindowRollupsTest {
     private static final long MIN = 60_000L;
@@ -34,8 +31,8 @@ class WindowRollupsTest {
     }
 
     /** The job's operator, with a pane cache of 2 so that eviction (flush and empty) happens all the time. */
-    private static KeyedOneInputStreamOperatorTestHarness<String, Event, WindowRow> harness(
-            WindowRollups fn) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, WindowRow> harness(WindowRollups fn)
+            throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new WindowRollupsOperator(fn, 2), Event::rollupKey, Types.STRING);
         h.open();
@@ -67,21 +64,24 @@ class WindowRollupsTest {
 
         h.processWatermark(MIN - 1);
         List<WindowRow> r = rows(h);
-        assertThat(r).extracting(WindowRow::spec, WindowRow::windowStart, WindowRow::count, WindowRow::sum, WindowRow::kind)
+        assertThat(r)
+                .extracting(WindowRow::spec, WindowRow::windowStart, WindowRow::count, WindowRow::sum, WindowRow::kind)
                 .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("tumbling-1m", 0L, 2L, 5.0, Kind.FINAL),
                         org.assertj.core.groups.Tuple.tuple("sliding-3m-1m", -2 * MIN, 2L, 5.0, Kind.FINAL));
 
         h.processWatermark(2 * MIN - 1);
         r = rows(h);
-        assertThat(r).extracting(WindowRow::spec, WindowRow::windowStart, WindowRow::count, WindowRow::min, WindowRow::max)
+        assertThat(r)
+                .extracting(WindowRow::spec, WindowRow::windowStart, WindowRow::count, WindowRow::min, WindowRow::max)
                 .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("tumbling-1m", MIN, 1L, 5.0, 5.0),
                         org.assertj.core.groups.Tuple.tuple("sliding-3m-1m", -MIN, 3L, 2.0, 5.0));
         assertThat(r).allSatisfy(row -> {
             assertThat(row.tenantId()).isEqualTo("acme");
             assertThat(row.eventType()).isEqualTo("click");
-            assertThat(row.windowEnd() - row.windowStart()).isEqualTo(row.spec().startsWith("tumbling") ? MIN : 3 * MIN);
+            assertThat(row.windowEnd() - row.windowStart())
+                    .isEqualTo(row.spec().startsWith("tumbling") ? MIN : 3 * MIN);
             assertThat(row.version()).isEqualTo(2 * row.count() + 1);
         });
     }
@@ -94,7 +94,9 @@ class WindowRollupsTest {
         rows(h);
         h.processWatermark(Long.MAX_VALUE);
         List<WindowRow> r = rows(h);
-        assertThat(r).filteredOn(x -> x.spec().equals("sliding-3m-1m")).extracting(WindowRow::windowStart)
+        assertThat(r)
+                .filteredOn(x -> x.spec().equals("sliding-3m-1m"))
+                .extracting(WindowRow::windowStart)
                 .containsExactly(-2 * MIN, -MIN, 0L);
         assertThat(r).filteredOn(x -> x.spec().equals("tumbling-1m")).hasSize(1);
 
@@ -160,7 +162,8 @@ class WindowRollupsTest {
         assertThat(h.getSideOutput(WindowRollups.TOO_LATE)).isNullOrEmpty();
         h.setProcessingTime(1000);
         List<WindowRow> late = rows(h);
-        assertThat(late).extracting(WindowRow::spec, WindowRow::windowStart, WindowRow::count, WindowRow::sum, WindowRow::kind)
+        assertThat(late)
+                .extracting(WindowRow::spec, WindowRow::windowStart, WindowRow::count, WindowRow::sum, WindowRow::kind)
                 .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("tumbling-1m", 0L, 2L, 5.0, Kind.LATE),
                         org.assertj.core.groups.Tuple.tuple("sliding-3m-1m", -2 * MIN, 2L, 5.0, Kind.LATE),
@@ -175,7 +178,8 @@ class WindowRollupsTest {
         h.processWatermark(4 * MIN - 1); // windows up to 4m closed before this key saw anything
         send(h, ev("click", 90_000, 3));
         h.setProcessingTime(1000);
-        assertThat(rows(h)).extracting(WindowRow::spec, WindowRow::windowStart, WindowRow::kind)
+        assertThat(rows(h))
+                .extracting(WindowRow::spec, WindowRow::windowStart, WindowRow::kind)
                 .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("tumbling-1m", MIN, Kind.LATE),
                         org.assertj.core.groups.Tuple.tuple("sliding-3m-1m", -MIN, Kind.LATE),
@@ -194,7 +198,9 @@ class WindowRollupsTest {
         rows(h);
         Event tooLate = ev("click", 20_000, 1);
         send(h, tooLate);
-        assertThat(h.getSideOutput(WindowRollups.TOO_LATE)).extracting(StreamRecord::getValue).containsExactly(tooLate);
+        assertThat(h.getSideOutput(WindowRollups.TOO_LATE))
+                .extracting(StreamRecord::getValue)
+                .containsExactly(tooLate);
         h.setProcessingTime(5000);
         h.processWatermark(Long.MAX_VALUE);
         assertThat(rows(h)).isEmpty();
@@ -202,7 +208,8 @@ class WindowRollupsTest {
     }
 
     @Test
-    void tooLateIsDecidedByTheEventsOwnPartitionWatermarkNotByHowFarOtherPartitionsHeldTheOperatorBack() throws Exception {
+    void tooLateIsDecidedByTheEventsOwnPartitionWatermarkNotByHowFarOtherPartitionsHeldTheOperatorBack()
+            throws Exception {
         // the operator's watermark is held back (a slow partition); the event's own partition is far on
         var h = harness(rollups(List.of(T1M), Duration.ofMinutes(1), Duration.ZERO));
         send(h, ev("click", 10_000, 1));
@@ -211,9 +218,13 @@ class WindowRollupsTest {
         Event fine = ev("click", 30_000, 4).withPartitionWatermark(2 * MIN - 2);
         send(h, stale);
         send(h, fine);
-        assertThat(h.getSideOutput(WindowRollups.TOO_LATE)).extracting(StreamRecord::getValue).containsExactly(stale);
+        assertThat(h.getSideOutput(WindowRollups.TOO_LATE))
+                .extracting(StreamRecord::getValue)
+                .containsExactly(stale);
         h.processWatermark(Long.MAX_VALUE);
-        assertThat(rows(h)).extracting(WindowRow::count, WindowRow::sum).containsExactly(org.assertj.core.groups.Tuple.tuple(2L, 5.0));
+        assertThat(rows(h))
+                .extracting(WindowRow::count, WindowRow::sum)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(2L, 5.0));
     }
 
     @Test
@@ -224,12 +235,18 @@ class WindowRollupsTest {
         for (int sub = 0; sub < 4; sub++) {
             var h = new KeyedOneInputStreamOperatorTestHarness<>(
                     new WindowRollupsOperator(rollups(List.of(T1M), Duration.ofMinutes(1), Duration.ZERO), 1000),
-                    Event::rollupKey, Types.STRING, maxParallelism, 4, sub);
+                    Event::rollupKey,
+                    Types.STRING,
+                    maxParallelism,
+                    4,
+                    sub);
             h.open();
             h.processWatermark(10 * MIN);
             if (sub < 3) {
                 int i = 0;
-                while (org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignKeyToParallelOperator("t" + i + "|click", maxParallelism, 4) != sub) i++;
+                while (org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                "t" + i + "|click", maxParallelism, 4)
+                        != sub) i++;
                 send(h, new Event("x" + (seq++), "t" + i, "click", 10 * MIN + 1, 1));
                 h.setProcessingTime(1000);
             }
@@ -241,13 +258,20 @@ class WindowRollupsTest {
                 snapshots.toArray(new org.apache.flink.runtime.checkpoint.OperatorSubtaskState[0]));
         var restored = new KeyedOneInputStreamOperatorTestHarness<>(
                 new WindowRollupsOperator(rollups(List.of(T1M), Duration.ofMinutes(1), Duration.ZERO), 1000),
-                Event::rollupKey, Types.STRING, maxParallelism, 1, 0);
-        restored.initializeState(org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness.repartitionOperatorState(
-                merged, maxParallelism, 4, 1, 0));
+                Event::rollupKey,
+                Types.STRING,
+                maxParallelism,
+                1,
+                0);
+        restored.initializeState(
+                org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                        merged, maxParallelism, 4, 1, 0));
         restored.open(); // no watermark yet: events are judged against the restored 10m
         Event old = new Event("old", "t0", "click", 30_000, 9); // [0,1m) + 1m lateness <= 10m
         send(restored, old);
-        assertThat(restored.getSideOutput(WindowRollups.TOO_LATE)).extracting(StreamRecord::getValue).containsExactly(old);
+        assertThat(restored.getSideOutput(WindowRollups.TOO_LATE))
+                .extracting(StreamRecord::getValue)
+                .containsExactly(old);
         restored.close();
     }
 
@@ -272,7 +296,9 @@ class WindowRollupsTest {
         send(h, ev("x", 70_000, 1.0));
         send(h, ev("x", 80_000, -1e16));
         h.processWatermark(2 * MIN - 1);
-        assertThat(rows(h)).filteredOn(r -> r.windowStart() == 0).singleElement()
+        assertThat(rows(h))
+                .filteredOn(r -> r.windowStart() == 0)
+                .singleElement()
                 .satisfies(r -> assertThat(r.sum()).isEqualTo(1.0));
     }
 
@@ -280,7 +306,8 @@ class WindowRollupsTest {
     void finalRowsDoNotDependOnWhenEarlyTicksHappen() throws Exception {
         List<Event> events = new ArrayList<>();
         var rnd = new SplittableRandom(5);
-        for (int i = 0; i < 300; i++) events.add(ev("t" + rnd.nextInt(3), i * 1_000L + rnd.nextInt(5_000), rnd.nextInt(100) / 4.0));
+        for (int i = 0; i < 300; i++)
+            events.add(ev("t" + rnd.nextInt(3), i * 1_000L + rnd.nextInt(5_000), rnd.nextInt(100) / 4.0));
         Map<String, WindowRow> a = replayWithTicks(events, 100);
         Map<String, WindowRow> b = replayWithTicks(events, 7);
         assertThat(a).isEqualTo(b).isNotEmpty();
@@ -304,9 +331,23 @@ class WindowRollupsTest {
             String k = r.tenantId() + "|" + r.eventType() + "|" + r.spec() + "|" + r.windowStart();
             WindowRow prev = latest.get(k);
             if (prev == null || r.version() > prev.version()) {
-                latest.put(k, dropEmittedAt
-                        ? new WindowRow(r.tenantId(), r.eventType(), r.spec(), r.windowStart(), r.windowEnd(), r.count(), r.sum(), r.min(), r.max(), r.kind(), r.version(), 0)
-                        : r);
+                latest.put(
+                        k,
+                        dropEmittedAt
+                                ? new WindowRow(
+                                        r.tenantId(),
+                                        r.eventType(),
+                                        r.spec(),
+                                        r.windowStart(),
+                                        r.windowEnd(),
+                                        r.count(),
+                                        r.sum(),
+                                        r.min(),
+                                        r.max(),
+                                        r.kind(),
+                                        r.version(),
+                                        0)
+                                : r);
             }
         }
         return latest;
@@ -336,7 +377,9 @@ class WindowRollupsTest {
         h.setProcessingTime(now + 1000);
         h.processWatermark(Long.MAX_VALUE);
         var tooLate = h.getSideOutput(WindowRollups.TOO_LATE);
-        List<Event> dropped = tooLate == null ? List.of() : tooLate.stream().map(StreamRecord::getValue).toList();
+        List<Event> dropped = tooLate == null
+                ? List.of()
+                : tooLate.stream().map(StreamRecord::getValue).toList();
         assertThat(dropped).isNotEmpty();
 
         List<Event> accepted = new ArrayList<>(sent);
@@ -344,9 +387,12 @@ class WindowRollupsTest {
         Map<String, double[]> expected = new TreeMap<>();
         for (Event e : accepted) {
             for (WindowSpec s : specs) {
-                for (long end = s.firstEndContaining(e.timestamp()); end <= s.lastEndContaining(e.timestamp()); end += s.slideMs()) {
+                for (long end = s.firstEndContaining(e.timestamp());
+                        end <= s.lastEndContaining(e.timestamp());
+                        end += s.slideMs()) {
                     String k = e.tenantId() + "|" + e.eventType() + "|" + s.id() + "|" + (end - s.sizeMs());
-                    double[] v = expected.computeIfAbsent(k, x -> new double[] {0, 0, Double.MAX_VALUE, -Double.MAX_VALUE});
+                    double[] v =
+                            expected.computeIfAbsent(k, x -> new double[] {0, 0, Double.MAX_VALUE, -Double.MAX_VALUE});
                     v[0]++;
                     v[1] += e.value(); // values are multiples of 1/8 with small sums: exact in double
                     v[2] = Math.min(v[2], e.value());
@@ -372,8 +418,10 @@ class WindowRollupsTest {
         var snapshot = h.snapshot(1, 1);
         h.close();
         var other = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(rollups(List.of(WindowSpec.parse("tumbling 30s")), Duration.ZERO, Duration.ZERO)),
-                Event::rollupKey, Types.STRING);
+                new KeyedProcessOperator<>(
+                        rollups(List.of(WindowSpec.parse("tumbling 30s")), Duration.ZERO, Duration.ZERO)),
+                Event::rollupKey,
+                Types.STRING);
         other.initializeState(snapshot);
         other.open();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> other.processWatermark(Long.MAX_VALUE))
@@ -388,13 +436,17 @@ class WindowRollupsTest {
         var snapshot = h.snapshot(1, 1);
         h.close();
         var other = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(rollups(List.of(T1M, S3M), Duration.ZERO, Duration.ZERO)), Event::rollupKey, Types.STRING);
+                new KeyedProcessOperator<>(rollups(List.of(T1M, S3M), Duration.ZERO, Duration.ZERO)),
+                Event::rollupKey,
+                Types.STRING);
         other.initializeState(snapshot);
         other.open();
         send(other, ev("click", 20_000, 2));
         other.processWatermark(MIN - 1);
-        assertThat(rows(other)).extracting(WindowRow::spec, WindowRow::count)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("tumbling-1m", 2L),
+        assertThat(rows(other))
+                .extracting(WindowRow::spec, WindowRow::count)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("tumbling-1m", 2L),
                         org.assertj.core.groups.Tuple.tuple("sliding-3m-1m", 2L));
     }
 
@@ -410,46 +462,61 @@ class WindowRollupsTest {
 
         var restored = new KeyedOneInputStreamOperatorTestHarness<>(
                 new WindowRollupsOperator(rollups(List.of(T1M), Duration.ofMinutes(2), Duration.ofSeconds(1)), 1000),
-                Event::rollupKey, Types.STRING);
+                Event::rollupKey,
+                Types.STRING);
         restored.initializeState(snapshot);
         restored.open(); // no watermark has arrived yet
         send(restored, ev("click", 2 * MIN + 20_000, 1)); // its window closed before the checkpoint: a late update
         send(restored, ev("click", 3 * MIN + 30_000, 5)); // closed too, within lateness, first event of its window
         send(restored, new Event("old", "acme", "click", 30_000, 9)); // [0,1m) + 2m lateness <= 4m: too late
         restored.setProcessingTime(1000);
-        assertThat(restored.getSideOutput(WindowRollups.TOO_LATE)).extracting(r -> r.getValue().eventId()).containsExactly("old");
-        assertThat(rows(restored)).extracting(WindowRow::windowStart, WindowRow::count, WindowRow::kind)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(2 * MIN, 2L, Kind.LATE),
+        assertThat(restored.getSideOutput(WindowRollups.TOO_LATE))
+                .extracting(r -> r.getValue().eventId())
+                .containsExactly("old");
+        assertThat(rows(restored))
+                .extracting(WindowRow::windowStart, WindowRow::count, WindowRow::kind)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(2 * MIN, 2L, Kind.LATE),
                         org.assertj.core.groups.Tuple.tuple(3 * MIN, 1L, Kind.LATE));
     }
 
     @Test
     void paneSizeIsTheGcdOfSizesAndSlides() {
-        assertThat(WindowRollups.paneSize(List.of(T1M, WindowSpec.parse("sliding 5m/1m"), WindowSpec.parse("sliding 60m/1m"))))
+        assertThat(WindowRollups.paneSize(
+                        List.of(T1M, WindowSpec.parse("sliding 5m/1m"), WindowSpec.parse("sliding 60m/1m"))))
                 .isEqualTo(MIN);
         assertThat(WindowRollups.paneSize(List.of(WindowSpec.parse("tumbling 90s"), WindowSpec.parse("sliding 2m/1m"))))
                 .isEqualTo(30_000L);
-        assertThat(Arrays.asList(WindowSpec.parse("sliding 5m/1m").id(), T1M.id())).containsExactly("sliding-5m-1m", "tumbling-1m");
+        assertThat(Arrays.asList(WindowSpec.parse("sliding 5m/1m").id(), T1M.id()))
+                .containsExactly("sliding-5m-1m", "tumbling-1m");
     }
 
     @Test
     void cachedPaneChangesAreInTheCheckpointAndRestoreIntoThePlainOperator() throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new WindowRollupsOperator(rollups(List.of(T1M, S3M), Duration.ZERO, Duration.ZERO), 100_000), Event::rollupKey, Types.STRING);
+                new WindowRollupsOperator(rollups(List.of(T1M, S3M), Duration.ZERO, Duration.ZERO), 100_000),
+                Event::rollupKey,
+                Types.STRING);
         h.open();
         for (int i = 0; i < 30; i++) send(h, ev("type" + (i % 3), 10_000 + i, 1));
         h.prepareSnapshotPreBarrier(1); // as the task does before every barrier
         var snapshot = h.snapshot(1, 1);
         h.close();
         var plain = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(rollups(List.of(T1M, S3M), Duration.ZERO, Duration.ZERO)), Event::rollupKey, Types.STRING);
+                new KeyedProcessOperator<>(rollups(List.of(T1M, S3M), Duration.ZERO, Duration.ZERO)),
+                Event::rollupKey,
+                Types.STRING);
         plain.initializeState(snapshot);
         plain.open();
         send(plain, ev("type0", 20_000, 1));
         plain.processWatermark(Long.MAX_VALUE);
-        assertThat(rows(plain)).filteredOn(r -> r.spec().equals("tumbling-1m")).extracting(WindowRow::eventType, WindowRow::count)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("type0", 11L),
-                        org.assertj.core.groups.Tuple.tuple("type1", 10L), org.assertj.core.groups.Tuple.tuple("type2", 10L));
+        assertThat(rows(plain))
+                .filteredOn(r -> r.spec().equals("tumbling-1m"))
+                .extracting(WindowRow::eventType, WindowRow::count)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("type0", 11L),
+                        org.assertj.core.groups.Tuple.tuple("type1", 10L),
+                        org.assertj.core.groups.Tuple.tuple("type2", 10L));
         assertThat(plain.numKeyedStateEntries()).isZero();
         plain.close();
     }
@@ -459,8 +526,10 @@ class WindowRollupsTest {
         List<List<WindowRow>> runs = new ArrayList<>();
         for (boolean writeBack : new boolean[] {false, true}) {
             WindowRollups fn = rollups(List.of(T1M, S3M), Duration.ofMinutes(1), Duration.ofSeconds(1));
-            var h = new KeyedOneInputStreamOperatorTestHarness<>(writeBack ? new WindowRollupsOperator(fn, 3) : new KeyedProcessOperator<>(fn),
-                    Event::rollupKey, Types.STRING);
+            var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                    writeBack ? new WindowRollupsOperator(fn, 3) : new KeyedProcessOperator<>(fn),
+                    Event::rollupKey,
+                    Types.STRING);
             h.open();
             java.util.SplittableRandom r = new java.util.SplittableRandom(3);
             seq = 0;
@@ -474,12 +543,38 @@ class WindowRollupsTest {
                     h.processWatermark(wm);
                 }
                 if (i % 400 == 399) h.setProcessingTime(i * 10L);
-                out.addAll(rows(h).stream().map(x -> new WindowRow(x.tenantId(), x.eventType(), x.spec(), x.windowStart(), x.windowEnd(),
-                        x.count(), x.sum(), x.min(), x.max(), x.kind(), x.version(), 0)).toList());
+                out.addAll(rows(h).stream()
+                        .map(x -> new WindowRow(
+                                x.tenantId(),
+                                x.eventType(),
+                                x.spec(),
+                                x.windowStart(),
+                                x.windowEnd(),
+                                x.count(),
+                                x.sum(),
+                                x.min(),
+                                x.max(),
+                                x.kind(),
+                                x.version(),
+                                0))
+                        .toList());
             }
             h.processWatermark(Long.MAX_VALUE);
-            out.addAll(rows(h).stream().map(x -> new WindowRow(x.tenantId(), x.eventType(), x.spec(), x.windowStart(), x.windowEnd(),
-                    x.count(), x.sum(), x.min(), x.max(), x.kind(), x.version(), 0)).toList());
+            out.addAll(rows(h).stream()
+                    .map(x -> new WindowRow(
+                            x.tenantId(),
+                            x.eventType(),
+                            x.spec(),
+                            x.windowStart(),
+                            x.windowEnd(),
+                            x.count(),
+                            x.sum(),
+                            x.min(),
+                            x.max(),
+                            x.kind(),
+                            x.version(),
+                            0))
+                    .toList());
             assertThat(h.numKeyedStateEntries()).isZero();
             h.close();
             runs.add(out);

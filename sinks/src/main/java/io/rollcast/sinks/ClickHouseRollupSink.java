@@ -1,23 +1,11 @@
 package io.rollcast.sinks;
 
-import io.rollcast.store.ClickHouseRowBinary;
-import org.apache.flink.connector.base.sink.writer.ElementConverter;
-
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rollcast.model.Kind;
 import io.rollcast.model.RowCodec;
 import io.rollcast.model.WindowRow;
-
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.base.sink.AsyncSinkBase;
-import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerializer;
-import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
-import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.rollcast.store.ClickHouseRowBinary;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -25,6 +13,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.base.sink.AsyncSinkBase;
+import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerializer;
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.ElementConverter;
+import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * An at-least-once, batching, back-pressured sink of window rows into ClickHouse's
@@ -45,7 +41,8 @@ public final class ClickHouseRollupSink extends AsyncSinkBase<WindowRow, byte[]>
     private final ClickHouseSettings settings;
 
     public ClickHouseRollupSink(ClickHouseSettings s) {
-        super((ElementConverter<WindowRow, byte[]>) (row, context) -> ClickHouseRowBinary.encode(row),
+        super(
+                (ElementConverter<WindowRow, byte[]>) (row, context) -> ClickHouseRowBinary.encode(row),
                 s.batchSize(),
                 s.maxInFlight(),
                 // buffer: a few batches per in-flight slot, then back-pressure
@@ -67,7 +64,8 @@ public final class ClickHouseRollupSink extends AsyncSinkBase<WindowRow, byte[]>
     @Override
     public StatefulSinkWriter<WindowRow, BufferedRequestState<byte[]>> restoreWriter(
             WriterInitContext context, Collection<BufferedRequestState<byte[]>> recoveredState) {
-        return new ClickHouseRollupWriter(getElementConverter(), context, writerConfiguration(), recoveredState, settings);
+        return new ClickHouseRollupWriter(
+                getElementConverter(), context, writerConfiguration(), recoveredState, settings);
     }
 
     private org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration writerConfiguration() {
@@ -120,10 +118,18 @@ public final class ClickHouseRollupSink extends AsyncSinkBase<WindowRow, byte[]>
          */
         static WindowRow fromJsonEachRow(byte[] line) throws IOException {
             JsonNode n = JSON.readTree(line);
-            return new WindowRow(n.get(RowCodec.TENANT_ID).asText(), n.get(RowCodec.EVENT_TYPE).asText(), n.get(RowCodec.SPEC).asText(),
-                    n.get(RowCodec.WINDOW_START).longValue() * 1000, n.get(RowCodec.WINDOW_END).longValue() * 1000, n.get(RowCodec.COUNT).longValue(),
-                    n.get(RowCodec.SUM).asDouble(), n.get(RowCodec.MIN).asDouble(), n.get(RowCodec.MAX).asDouble(),
-                    Kind.valueOf(n.get(RowCodec.KIND).asText().toUpperCase(Locale.ROOT)), n.get(RowCodec.VERSION).longValue(),
+            return new WindowRow(
+                    n.get(RowCodec.TENANT_ID).asText(),
+                    n.get(RowCodec.EVENT_TYPE).asText(),
+                    n.get(RowCodec.SPEC).asText(),
+                    n.get(RowCodec.WINDOW_START).longValue() * 1000,
+                    n.get(RowCodec.WINDOW_END).longValue() * 1000,
+                    n.get(RowCodec.COUNT).longValue(),
+                    n.get(RowCodec.SUM).asDouble(),
+                    n.get(RowCodec.MIN).asDouble(),
+                    n.get(RowCodec.MAX).asDouble(),
+                    Kind.valueOf(n.get(RowCodec.KIND).asText().toUpperCase(Locale.ROOT)),
+                    n.get(RowCodec.VERSION).longValue(),
                     n.get(RowCodec.EMITTED_AT).longValue());
         }
 

@@ -1,22 +1,8 @@
 package io.rollcast.sinks;
 
+import io.rollcast.model.WindowRow;
 import io.rollcast.store.ClickHouseHttp;
 import io.rollcast.store.ClickHouseRowBinary;
-
-import io.rollcast.model.WindowRow;
-
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
-import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
-import org.apache.flink.connector.base.sink.writer.DequeRequestBuffer;
-import org.apache.flink.connector.base.sink.writer.ElementConverter;
-import org.apache.flink.connector.base.sink.writer.ResultHandler;
-import org.apache.flink.connector.base.sink.writer.SimpleBatchCreator;
-import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -26,6 +12,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.DequeRequestBuffer;
+import org.apache.flink.connector.base.sink.writer.ElementConverter;
+import org.apache.flink.connector.base.sink.writer.ResultHandler;
+import org.apache.flink.connector.base.sink.writer.SimpleBatchCreator;
+import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends batches of rows to ClickHouse as {@code INSERT ... FORMAT RowBinary} (rows encoded by
@@ -47,9 +43,19 @@ final class ClickHouseRollupWriter extends AsyncSinkWriter<WindowRow, byte[]> {
     private final ScheduledExecutorService retryTimer;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
 
-    ClickHouseRollupWriter(ElementConverter<WindowRow, byte[]> converter, WriterInitContext context,
-            AsyncSinkWriterConfiguration config, Collection<BufferedRequestState<byte[]>> state, ClickHouseSettings settings) {
-        super(converter, context, config, state, new SimpleBatchCreator<>(config.getMaxBatchSizeInBytes()), new DequeRequestBuffer<>());
+    ClickHouseRollupWriter(
+            ElementConverter<WindowRow, byte[]> converter,
+            WriterInitContext context,
+            AsyncSinkWriterConfiguration config,
+            Collection<BufferedRequestState<byte[]>> state,
+            ClickHouseSettings settings) {
+        super(
+                converter,
+                context,
+                config,
+                state,
+                new SimpleBatchCreator<>(config.getMaxBatchSizeInBytes()),
+                new DequeRequestBuffer<>());
         this.settings = settings;
         this.insertSql = ClickHouseRowBinary.insertSql(settings.table());
         this.http = new ClickHouseHttp(settings.endpoint());
@@ -65,8 +71,10 @@ final class ClickHouseRollupWriter extends AsyncSinkWriter<WindowRow, byte[]> {
         http.sendAsync(insertSql, body(rows), Duration.ofMillis(settings.requestTimeoutMs()))
                 .whenComplete((response, error) -> {
                     if (error != null) {
-                        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                                ? error.getCause() : error;
+                        Throwable cause =
+                                error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                                        ? error.getCause()
+                                        : error;
                         retry(rows, result, "I/O error: " + cause);
                     } else if (response.statusCode() == 200) {
                         consecutiveFailures.set(0);
@@ -74,7 +82,10 @@ final class ClickHouseRollupWriter extends AsyncSinkWriter<WindowRow, byte[]> {
                     } else if (Responses.isClientError(response.statusCode())) {
                         result.completeExceptionally(new ClickHouseSinkException(String.format(
                                 "ClickHouse rejected an insert of %d rows into %s (HTTP %d, not retried): %s",
-                                rows.size(), settings.table(), response.statusCode(), Responses.trim(response.body()))));
+                                rows.size(),
+                                settings.table(),
+                                response.statusCode(),
+                                Responses.trim(response.body()))));
                     } else {
                         retry(rows, result, "HTTP " + response.statusCode() + ": " + Responses.trim(response.body()));
                     }
@@ -90,8 +101,14 @@ final class ClickHouseRollupWriter extends AsyncSinkWriter<WindowRow, byte[]> {
             return;
         }
         long backoff = Responses.backoffMs(failures);
-        LOG.warn("ClickHouse insert of {} rows into {} failed (attempt {} of {}), retrying in {} ms: {}",
-                rows.size(), settings.table(), failures, settings.maxRetries() + 1, backoff, why);
+        LOG.warn(
+                "ClickHouse insert of {} rows into {} failed (attempt {} of {}), retrying in {} ms: {}",
+                rows.size(),
+                settings.table(),
+                failures,
+                settings.maxRetries() + 1,
+                backoff,
+                why);
         retryTimer.schedule(() -> result.retryForEntries(rows), backoff, TimeUnit.MILLISECONDS);
     }
 

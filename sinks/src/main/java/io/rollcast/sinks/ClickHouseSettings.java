@@ -1,9 +1,7 @@
 package io.rollcast.sinks;
 
 import io.rollcast.store.ClickHouseEndpoint;
-
 import java.io.Serializable;
-import java.util.Base64;
 
 /**
  * Where and how the ClickHouse sink writes over HTTP: server URL, database, credentials, and the
@@ -12,12 +10,21 @@ import java.util.Base64;
  * @param maxRetries consecutive failed requests (5xx or I/O error, retried with exponential backoff
  *     up to {@link #MAX_BACKOFF_MS}) before the sink fails the job and Flink's restart strategy takes over
  */
-public record ClickHouseSettings(String url, String database, String user, String password,
-        int batchSize, long batchIntervalMs, int maxInFlight, int maxRetries, long requestTimeoutMs)
+public record ClickHouseSettings(
+        String url,
+        String database,
+        String user,
+        String password,
+        int batchSize,
+        long batchIntervalMs,
+        int maxInFlight,
+        int maxRetries,
+        long requestTimeoutMs)
         implements Serializable {
 
     /** Backoff of the first retry; doubled per consecutive failure up to {@link #MAX_BACKOFF_MS}. */
     public static final long FIRST_BACKOFF_MS = 100;
+
     public static final long MAX_BACKOFF_MS = 5_000;
 
     public ClickHouseSettings {
@@ -26,7 +33,8 @@ public record ClickHouseSettings(String url, String database, String user, Strin
         user = e.user();
         password = e.password();
         if (batchSize <= 0 || batchIntervalMs <= 0 || maxInFlight <= 0 || maxRetries < 0 || requestTimeoutMs <= 0) {
-            throw new IllegalArgumentException("batch size, interval, in-flight and timeout must be positive, retries not negative");
+            throw new IllegalArgumentException(
+                    "batch size, interval, in-flight and timeout must be positive, retries not negative");
         }
     }
 
@@ -47,7 +55,8 @@ public record ClickHouseSettings(String url, String database, String user, Strin
 
     @Override
     public String toString() {
-        return "ClickHouseSettings[url=" + url + ", database=" + database + ", user=" + user + ", batchSize=" + batchSize
+        return "ClickHouseSettings[url=" + url + ", database=" + database + ", user=" + user + ", batchSize="
+                + batchSize
                 + ", batchIntervalMs=" + batchIntervalMs + ", maxInFlight=" + maxInFlight + ", maxRetries=" + maxRetries
                 + ", requestTimeoutMs=" + requestTimeoutMs + "]";
     }

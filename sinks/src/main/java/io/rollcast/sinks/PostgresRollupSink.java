@@ -1,9 +1,13 @@
 package io.rollcast.sinks;
 
-import io.rollcast.store.RollupTable;
-
 import io.rollcast.model.WindowRow;
-
+import io.rollcast.store.RollupTable;
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -11,16 +15,8 @@ import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /**
  * An at-least-once JDBC sink that upserts window rows into the Postgres rollup table, replacing a
@@ -66,10 +62,11 @@ public final class PostgresRollupSink {
 
     /** The Postgres sink for {@code s}: Flink's at-least-once JDBC sink behind a writer that closes quietly. */
     public static Sink<WindowRow> create(PostgresSettings s) {
-        JdbcConnectionOptions.JdbcConnectionOptionsBuilder conn = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                .withUrl(s.url())
-                .withDriverName("org.postgresql.Driver")
-                .withConnectionCheckTimeoutSeconds(5);
+        JdbcConnectionOptions.JdbcConnectionOptionsBuilder conn =
+                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(s.url())
+                        .withDriverName("org.postgresql.Driver")
+                        .withConnectionCheckTimeoutSeconds(5);
         if (!s.user().isEmpty()) conn.withUsername(s.user());
         if (!s.password().isEmpty()) conn.withPassword(s.password());
         JdbcSink<WindowRow> jdbc = JdbcSink.<WindowRow>builder()
@@ -120,7 +117,8 @@ public final class PostgresRollupSink {
                     try {
                         writer.close();
                     } catch (Exception e) {
-                        LOG.warn("Postgres sink closed with unwritten rows (they are replayed from the last checkpoint): {}",
+                        LOG.warn(
+                                "Postgres sink closed with unwritten rows (they are replayed from the last checkpoint): {}",
                                 e.toString());
                     }
                 }

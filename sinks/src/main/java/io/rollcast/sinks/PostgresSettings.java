@@ -12,8 +12,9 @@ import java.io.Serializable;
  * @param maxRetries attempts after a failed batch (reconnecting if needed, sleeping 1 s, 2 s, ...)
  *     before the sink fails the job and Flink's restart strategy takes over
  */
-public record PostgresSettings(String url, String user, String password, String table,
-        int batchSize, long batchIntervalMs, int maxRetries) implements Serializable {
+public record PostgresSettings(
+        String url, String user, String password, String table, int batchSize, long batchIntervalMs, int maxRetries)
+        implements Serializable {
 
     public PostgresSettings {
         if (url == null || !url.startsWith("jdbc:postgresql:")) {

@@ -2,7 +2,6 @@ package io.rollcast.sinks;
 
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
-
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +44,19 @@ public final class Changelogs {
                             }
                             Kind kind = v < early ? Kind.EARLY : v == early ? Kind.FINAL : Kind.LATE;
                             emitted += rnd.nextInt(100, 5_000);
-                            out.add(new WindowRow(tenant, type, spec[0], start, start + size, count, sum.doubleValue(), min, max,
-                                    kind, WindowRow.version(count, kind != Kind.EARLY), emitted));
+                            out.add(new WindowRow(
+                                    tenant,
+                                    type,
+                                    spec[0],
+                                    start,
+                                    start + size,
+                                    count,
+                                    sum.doubleValue(),
+                                    min,
+                                    max,
+                                    kind,
+                                    WindowRow.version(count, kind != Kind.EARLY),
+                                    emitted));
                         }
                     }
                 }

@@ -1,31 +1,40 @@
 package io.rollcast.sinks;
 
-import io.rollcast.store.ClickHouseRowBinary;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
+import io.rollcast.store.ClickHouseRowBinary;
 import io.rollcast.store.SchemaMigrations;
-
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SinkUnitsTest {
 
     @Test
     void checkpointedJsonLinesFromBeforeRowBinaryAreReencodedOnRestore() throws Exception {
         // a buffered row as the JSONEachRow sink (state version 1) checkpointed it
-        String line = "{\"tenant_id\":\"t\\\"1\u00e9\",\"event_type\":\"a\",\"spec\":\"tumbling-1m\",\"window_start\":1767225600,"
-                + "\"window_end\":1767225660,\"count\":3,\"sum\":0.30000000000000004,\"min\":-2.70676096666635E294,"
-                + "\"max\":-0.0,\"kind\":\"late\",\"version\":7,\"emitted_at\":1767225661123}";
-        WindowRow row = new WindowRow("t\"1\u00e9", "a", "tumbling-1m", 1_767_225_600_000L, 1_767_225_660_000L, 3,
-                0.30000000000000004, -2.70676096666635e+294, -0.0, Kind.LATE, 7, 1_767_225_661_123L);
+        String line =
+                "{\"tenant_id\":\"t\\\"1\u00e9\",\"event_type\":\"a\",\"spec\":\"tumbling-1m\",\"window_start\":1767225600,"
+                        + "\"window_end\":1767225660,\"count\":3,\"sum\":0.30000000000000004,\"min\":-2.70676096666635E294,"
+                        + "\"max\":-0.0,\"kind\":\"late\",\"version\":7,\"emitted_at\":1767225661123}";
+        WindowRow row = new WindowRow(
+                "t\"1\u00e9",
+                "a",
+                "tumbling-1m",
+                1_767_225_600_000L,
+                1_767_225_660_000L,
+                3,
+                0.30000000000000004,
+                -2.70676096666635e+294,
+                -0.0,
+                Kind.LATE,
+                7,
+                1_767_225_661_123L);
         var serializer = new ClickHouseRollupSink.StateSerializer();
         byte[] v1 = serializer.serialize(state(line.getBytes(StandardCharsets.UTF_8)));
 
@@ -36,7 +45,8 @@ class SinkUnitsTest {
         byte[] v2 = serializer.serialize(state(ClickHouseRowBinary.encode(row)));
         assertThat(serializer.getVersion()).isEqualTo(2);
         assertThat(entries(serializer.deserialize(2, v2))).containsExactly(ClickHouseRowBinary.encode(row));
-        assertThatThrownBy(() -> serializer.deserialize(3, v2)).hasMessageContaining("Unknown ClickHouse sink state version 3");
+        assertThatThrownBy(() -> serializer.deserialize(3, v2))
+                .hasMessageContaining("Unknown ClickHouse sink state version 3");
     }
 
     private static BufferedRequestState<byte[]> state(byte[] entry) {
@@ -44,7 +54,9 @@ class SinkUnitsTest {
     }
 
     private static List<byte[]> entries(BufferedRequestState<byte[]> state) {
-        return state.getBufferedRequestEntries().stream().map(RequestEntryWrapper::getRequestEntry).toList();
+        return state.getBufferedRequestEntries().stream()
+                .map(RequestEntryWrapper::getRequestEntry)
+                .toList();
     }
 
     @Test
@@ -79,13 +91,20 @@ class SinkUnitsTest {
 
     @Test
     void settingsNeverPrintPasswords() {
-        assertThat(PostgresSettings.of("jdbc:postgresql://h/db", "u", "s3cret", "rollups").toString()).doesNotContain("s3cret");
-        assertThat(ClickHouseSettings.of("http://h:1", "db", "u", "s3cret").toString()).doesNotContain("s3cret");
+        assertThat(PostgresSettings.of("jdbc:postgresql://h/db", "u", "s3cret", "rollups")
+                        .toString())
+                .doesNotContain("s3cret");
+        assertThat(ClickHouseSettings.of("http://h:1", "db", "u", "s3cret").toString())
+                .doesNotContain("s3cret");
     }
 
     @Test
     void migrationsOfBothStoresAreOnTheClasspathInVersionOrder() {
-        assertThat(SchemaMigrations.load("postgres")).extracting(SchemaMigrations.Migration::label).containsExactly("V001__rollups");
-        assertThat(SchemaMigrations.load("clickhouse")).extracting(SchemaMigrations.Migration::label).containsExactly("V001__rollups");
+        assertThat(SchemaMigrations.load("postgres"))
+                .extracting(SchemaMigrations.Migration::label)
+                .containsExactly("V001__rollups");
+        assertThat(SchemaMigrations.load("clickhouse"))
+                .extracting(SchemaMigrations.Migration::label)
+                .containsExactly("V001__rollups");
     }
 }

@@ -1,12 +1,20 @@
 package io.rollcast.sinks;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 import io.rollcast.store.SchemaMigrations;
 import io.rollcast.testkit.ClickHouseServer;
 import io.rollcast.testkit.PostgresServer;
 import io.rollcast.testkit.RealServers;
-
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -16,16 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.function.ToDoubleFunction;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Both store sinks keep every double of a row bit for bit: extreme magnitudes, subnormals, 2^53
@@ -38,8 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StoreDoublesIT {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(1)
+            .build());
 
     @Test
     void storesHoldTheJobsDoublesBitForBit(PostgresServer pg, ClickHouseServer ch) throws Exception {
@@ -64,8 +64,12 @@ class StoreDoublesIT {
         List<String> postgres = differingDoubles(rows, inPostgres);
         List<String> clickhouse = differingDoubles(rows, inClickHouse);
         int stored = 3 * rows.size();
-        assertThat(postgres).as("Postgres: %d of %d stored doubles differ", postgres.size(), stored).isEmpty();
-        assertThat(clickhouse).as("ClickHouse: %d of %d stored doubles differ", clickhouse.size(), stored).isEmpty();
+        assertThat(postgres)
+                .as("Postgres: %d of %d stored doubles differ", postgres.size(), stored)
+                .isEmpty();
+        assertThat(clickhouse)
+                .as("ClickHouse: %d of %d stored doubles differ", clickhouse.size(), stored)
+                .isEmpty();
         // and every other column (bounds, count beyond 2^53, kind, version, emitted_at) as written
         Map<String, WindowRow> expected = StoreRows.highestVersions(rows);
         assertThat(StoreRows.diff(expected, inPostgres, StoreRows.EXACT, 10)).isEmpty();
@@ -80,9 +84,19 @@ class StoreDoublesIT {
             long start = Changelogs.BASE + i * 60_000L;
             Kind kind = Kind.values()[i % 3];
             long count = i == 0 ? (1L << 53) + 1 : i + 1;
-            rows.add(new WindowRow("tenant-exact", "price", "tumbling-1m", start, start + 60_000, count,
-                    v.get(i), v.get((i + n / 3) % n), v.get((i + 2 * n / 3) % n),
-                    kind, WindowRow.version(count, kind != Kind.EARLY), start + 61_234));
+            rows.add(new WindowRow(
+                    "tenant-exact",
+                    "price",
+                    "tumbling-1m",
+                    start,
+                    start + 60_000,
+                    count,
+                    v.get(i),
+                    v.get((i + n / 3) % n),
+                    v.get((i + 2 * n / 3) % n),
+                    kind,
+                    WindowRow.version(count, kind != Kind.EARLY),
+                    start + 61_234));
         }
         return rows;
     }
@@ -92,7 +106,7 @@ class StoreDoublesIT {
         long[] ks = {1, 3, 7, 12_345, 999_999_937, (1L << 52) - 1, (1L << 53) - 1, 4_206_746_074_755_683L};
         for (long k : ks) {
             for (int sign : new int[] {1, -1}) {
-                v.add(sign * Math.scalb((double) k, 960));   // ±k·2^960, up to ~2^1013
+                v.add(sign * Math.scalb((double) k, 960)); // ±k·2^960, up to ~2^1013
                 v.add(sign * Math.scalb((double) k, -1000)); // ±k·2^-1000, tiny normals
                 v.add(sign * Math.scalb((double) k, -1074)); // ±k·2^-1074: subnormals where k < 2^52
             }
@@ -134,7 +148,8 @@ class StoreDoublesIT {
         for (WindowRow x : expected) {
             WindowRow a = stored.get(StoreRows.key(x));
             if (a == null) {
-                for (String column : new String[] {"sum", "min", "max"}) d.add(StoreRows.key(x) + " " + column + ": row missing");
+                for (String column : new String[] {"sum", "min", "max"})
+                    d.add(StoreRows.key(x) + " " + column + ": row missing");
                 continue;
             }
             compare(d, x, a, "sum", WindowRow::sum);
@@ -144,12 +159,14 @@ class StoreDoublesIT {
         return d;
     }
 
-    private static void compare(List<String> d, WindowRow expected, WindowRow actual, String column, ToDoubleFunction<WindowRow> f) {
+    private static void compare(
+            List<String> d, WindowRow expected, WindowRow actual, String column, ToDoubleFunction<WindowRow> f) {
         long x = Double.doubleToRawLongBits(f.applyAsDouble(expected));
         long a = Double.doubleToRawLongBits(f.applyAsDouble(actual));
         if (x != a) {
-            d.add(String.format("%s %s: expected %s (0x%016x) got %s (0x%016x)", StoreRows.key(expected), column,
-                    Double.longBitsToDouble(x), x, Double.longBitsToDouble(a), a));
+            d.add(String.format(
+                    "%s %s: expected %s (0x%016x) got %s (0x%016x)",
+                    StoreRows.key(expected), column, Double.longBitsToDouble(x), x, Double.longBitsToDouble(a), a));
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.rollcast.store;
 
 import io.rollcast.model.Identifiers;
-
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,10 +17,12 @@ public record ClickHouseEndpoint(String url, String database, String user, Strin
 
     public ClickHouseEndpoint {
         if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
-            throw new IllegalArgumentException("ClickHouse URL must start with http:// or https:// but is '" + url + "'");
+            throw new IllegalArgumentException(
+                    "ClickHouse URL must start with http:// or https:// but is '" + url + "'");
         }
         URI.create(url); // fails on a malformed URL
-        if (url.contains("?")) throw new IllegalArgumentException("ClickHouse URL must not carry a query string: " + url);
+        if (url.contains("?"))
+            throw new IllegalArgumentException("ClickHouse URL must not carry a query string: " + url);
         if (!url.endsWith("/")) url = url + "/";
         Identifiers.require("ClickHouse database", database);
         user = user == null ? "" : user;
@@ -38,7 +39,8 @@ public record ClickHouseEndpoint(String url, String database, String user, Strin
      * ClickHouse-compressed requests with empty bodies), SQL in the query string, data in the body.
      */
     public URI uri(String sql) {
-        return URI.create(url + "?compress=0&database=" + database + "&query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8));
+        return URI.create(
+                url + "?compress=0&database=" + database + "&query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8));
     }
 
     /** The URI for a request whose body is the SQL. */
@@ -49,7 +51,8 @@ public record ClickHouseEndpoint(String url, String database, String user, Strin
     /** The {@code Authorization: Basic ...} value, when a user is configured. */
     public Optional<String> authorization() {
         if (user.isEmpty()) return Optional.empty();
-        return Optional.of("Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        return Optional.of("Basic "
+                + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override

@@ -22,7 +22,8 @@ public final class ClickHouseHttp {
 
     public ClickHouseHttp(ClickHouseEndpoint endpoint) {
         this.endpoint = endpoint;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     public ClickHouseEndpoint endpoint() {
@@ -43,7 +44,8 @@ public final class ClickHouseHttp {
     /** Sends {@code body} (e.g. RowBinary rows) for {@code sql} without waiting; the caller classifies the answer. */
     public CompletableFuture<HttpResponse<String>> sendAsync(String sql, byte[] body, Duration timeout) {
         HttpRequest r = request(sql, HttpRequest.BodyPublishers.ofByteArray(body), timeout)
-                .header("Content-Type", "application/octet-stream").build();
+                .header("Content-Type", "application/octet-stream")
+                .build();
         return http.sendAsync(r, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
@@ -54,15 +56,21 @@ public final class ClickHouseHttp {
 
     /** Runs {@code sql} without naming a default database (to create that database). */
     public String executeWithoutDatabase(String sql, Duration timeout) {
-        return send(URI.create(endpoint.url() + "?compress=0&query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8)), "", timeout);
+        return send(
+                URI.create(endpoint.url() + "?compress=0&query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8)),
+                "",
+                timeout);
     }
 
     private String send(URI uri, String body, Duration timeout) {
         try {
-            HttpResponse<String> r = http.send(request(uri, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8), timeout).build(),
+            HttpResponse<String> r = http.send(
+                    request(uri, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8), timeout)
+                            .build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             if (r.statusCode() != 200) {
-                throw new IllegalStateException("ClickHouse at " + endpoint.url() + " answered HTTP " + r.statusCode() + ": " + r.body().strip());
+                throw new IllegalStateException("ClickHouse at " + endpoint.url() + " answered HTTP " + r.statusCode()
+                        + ": " + r.body().strip());
             }
             return r.body();
         } catch (IOException e) {
@@ -76,7 +84,9 @@ public final class ClickHouseHttp {
     /** Runs the SELECT {@code sql} (sent as the body) and streams the answer; the caller closes it. */
     public InputStream query(String sql, Duration timeout) {
         try {
-            HttpResponse<InputStream> r = http.send(request(endpoint.uri(), HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8), timeout).build(),
+            HttpResponse<InputStream> r = http.send(
+                    request(endpoint.uri(), HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8), timeout)
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() != 200) {
                 try (InputStream body = r.body()) {

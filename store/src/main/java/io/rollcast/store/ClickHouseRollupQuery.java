@@ -1,14 +1,12 @@
 package io.rollcast.store;
 
-import io.rollcast.model.Kind;
-import io.rollcast.model.RowCodec;
-import io.rollcast.model.WindowRow;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-
+import io.rollcast.model.Kind;
+import io.rollcast.model.RowCodec;
+import io.rollcast.model.WindowRow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -75,7 +73,8 @@ public final class ClickHouseRollupQuery implements RollupQuery {
         RollupQuery.check(tenant, spec, eventType, fromMs, toMs);
         String where = " WHERE tenant_id = '" + tenant + "' AND spec = '" + spec + "'"
                 + eventType.map(t -> " AND event_type = '" + t + "'").orElse("")
-                + " AND window_start >= toDateTime(" + seconds(fromMs) + ") AND window_start < toDateTime(" + seconds(toMs) + ")";
+                + " AND window_start >= toDateTime(" + seconds(fromMs) + ") AND window_start < toDateTime("
+                + seconds(toMs) + ")";
         String select = dedup == Dedup.FINAL
                 ? "SELECT tenant_id, event_type, spec, toUInt32(window_start) AS ws, toUInt32(window_end) AS we,"
                         + " count AS c, sum AS s, min AS lo, max AS hi, kind AS k, version AS v, emitted_at AS e"
@@ -94,10 +93,19 @@ public final class ClickHouseRollupQuery implements RollupQuery {
     }
 
     private static WindowRow row(JsonNode n) {
-        return new WindowRow(n.get(RowCodec.TENANT_ID).asText(), n.get(RowCodec.EVENT_TYPE).asText(), n.get(RowCodec.SPEC).asText(),
-                uint(n, "ws") * 1000, uint(n, "we") * 1000, uint(n, "c"),
-                n.get("s").asDouble(), n.get("lo").asDouble(), n.get("hi").asDouble(), Kind.of(n.get("k").asText()),
-                uint(n, "v"), uint(n, "e"));
+        return new WindowRow(
+                n.get(RowCodec.TENANT_ID).asText(),
+                n.get(RowCodec.EVENT_TYPE).asText(),
+                n.get(RowCodec.SPEC).asText(),
+                uint(n, "ws") * 1000,
+                uint(n, "we") * 1000,
+                uint(n, "c"),
+                n.get("s").asDouble(),
+                n.get("lo").asDouble(),
+                n.get("hi").asDouble(),
+                Kind.of(n.get("k").asText()),
+                uint(n, "v"),
+                uint(n, "e"));
     }
 
     /** UInt64 arrives quoted by default ({@code output_format_json_quote_64bit_integers}); UInt32 does not. */

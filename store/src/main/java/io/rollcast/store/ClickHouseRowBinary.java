@@ -2,8 +2,6 @@ package io.rollcast.store;
 
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
-
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +33,7 @@ public final class ClickHouseRowBinary {
 
     /** Bytes of the fixed-width columns: 2 DateTime, 4 UInt64/Float64 of count..max, 1 Enum8, 2 UInt64. */
     private static final int FIXED_BYTES = 2 * 4 + 4 * 8 + 1 + 2 * 8;
+
     private static final long MAX_UINT32 = 0xFFFF_FFFFL;
 
     /** The statement whose body is a concatenation of {@link #encode} rows. */
@@ -78,11 +77,13 @@ public final class ClickHouseRowBinary {
     /** DateTime is UInt32 seconds: the job rejects sub-second window specs for this store, and events before 1970. */
     private static long dateTime(long epochMs) {
         if (epochMs % 1000 != 0) {
-            throw new IllegalArgumentException("ClickHouse window bounds must be whole seconds, got " + epochMs + " ms");
+            throw new IllegalArgumentException(
+                    "ClickHouse window bounds must be whole seconds, got " + epochMs + " ms");
         }
         long seconds = epochMs / 1000;
         if (seconds < 0 || seconds > MAX_UINT32) {
-            throw new IllegalArgumentException("ClickHouse DateTime holds 1970-01-01 to 2106-02-07, got " + epochMs + " ms");
+            throw new IllegalArgumentException(
+                    "ClickHouse DateTime holds 1970-01-01 to 2106-02-07, got " + epochMs + " ms");
         }
         return seconds;
     }

@@ -2,7 +2,6 @@ package io.rollcast.store;
 
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +12,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import javax.sql.DataSource;
 
 /**
@@ -46,7 +44,8 @@ public final class PostgresRollupQuery implements RollupQuery {
     }
 
     /** The same on a connection the caller manages (keeps server-side prepared statements warm). */
-    public List<WindowRow> windows(Connection c, String tenant, String spec, Optional<String> eventType, long fromMs, long toMs)
+    public List<WindowRow> windows(
+            Connection c, String tenant, String spec, Optional<String> eventType, long fromMs, long toMs)
             throws SQLException {
         RollupQuery.check(tenant, spec, eventType, fromMs, toMs);
         try (PreparedStatement ps = c.prepareStatement(eventType.isPresent() ? oneTypeSql : allTypesSql)) {
@@ -58,9 +57,18 @@ public final class PostgresRollupQuery implements RollupQuery {
             List<WindowRow> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new WindowRow(rs.getString(1), rs.getString(2), rs.getString(3),
-                            ms(rs, 4), ms(rs, 5), rs.getLong(6),
-                            rs.getDouble(7), rs.getDouble(8), rs.getDouble(9), Kind.of(rs.getString(10)), rs.getLong(11),
+                    out.add(new WindowRow(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            ms(rs, 4),
+                            ms(rs, 5),
+                            rs.getLong(6),
+                            rs.getDouble(7),
+                            rs.getDouble(8),
+                            rs.getDouble(9),
+                            Kind.of(rs.getString(10)),
+                            rs.getLong(11),
                             ms(rs, 12)));
                 }
             }

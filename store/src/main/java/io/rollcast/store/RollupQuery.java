@@ -2,7 +2,6 @@ package io.rollcast.store;
 
 import io.rollcast.model.Names;
 import io.rollcast.model.WindowRow;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -28,6 +27,7 @@ public interface RollupQuery extends AutoCloseable {
         Names.require("tenant", tenant);
         Names.require("spec", spec);
         eventType.ifPresent(t -> Names.require("event type", t));
-        if (fromMs > toMs) throw new IllegalArgumentException("time range is reversed: from " + fromMs + " > to " + toMs);
+        if (fromMs > toMs)
+            throw new IllegalArgumentException("time range is reversed: from " + fromMs + " > to " + toMs);
     }
 }

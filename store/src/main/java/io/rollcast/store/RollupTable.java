@@ -31,7 +31,8 @@ public final class RollupTable {
     /** Postgres: the rows of a tenant and spec with {@code ? <= window_start < ?}, optionally of one type. */
     public static String postgresRange(String table, boolean oneType) {
         String t = Identifiers.require("Postgres table", table);
-        return "SELECT " + COLUMNS + " FROM " + t + " WHERE tenant_id = ? AND spec = ? AND window_start >= ? AND window_start < ?"
+        return "SELECT " + COLUMNS + " FROM " + t
+                + " WHERE tenant_id = ? AND spec = ? AND window_start >= ? AND window_start < ?"
                 + (oneType ? " AND event_type = ?" : "") + " ORDER BY window_start, event_type";
     }
 

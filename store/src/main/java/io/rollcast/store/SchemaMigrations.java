@@ -1,9 +1,7 @@
 package io.rollcast.store;
 
-import io.rollcast.model.Identifiers;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.rollcast.model.Identifiers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -67,7 +64,10 @@ public final class SchemaMigrations {
             URL url = SchemaMigrations.class.getClassLoader().getResource(dir);
             if (url == null) {
                 // a jar built without directory entries: list the jar this class came from
-                URL self = SchemaMigrations.class.getProtectionDomain().getCodeSource().getLocation();
+                URL self = SchemaMigrations.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation();
                 if (self == null || !self.getPath().endsWith(".jar")) {
                     throw new IllegalStateException("no schema migrations on the classpath under " + dir);
                 }
@@ -81,7 +81,9 @@ public final class SchemaMigrations {
                         String n = e.getName();
                         if (n.startsWith(dir) && n.indexOf('/', dir.length()) < 0 && n.endsWith(".sql")) {
                             try (InputStream in = jf.getInputStream(e)) {
-                                files.put(n.substring(dir.length()), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                                files.put(
+                                        n.substring(dir.length()),
+                                        new String(in.readAllBytes(), StandardCharsets.UTF_8));
                             }
                         }
                     }
@@ -101,13 +103,16 @@ public final class SchemaMigrations {
         List<Migration> out = new ArrayList<>();
         files.forEach((name, sql) -> {
             Matcher m = NAME.matcher(name);
-            if (!m.matches()) throw new IllegalStateException("schema migration " + dir + name + " is not named V<n>__<description>.sql");
+            if (!m.matches())
+                throw new IllegalStateException(
+                        "schema migration " + dir + name + " is not named V<n>__<description>.sql");
             out.add(new Migration(Integer.parseInt(m.group(1)), m.group(2), sql, sha256(sql)));
         });
         out.sort(Comparator.comparingInt(Migration::version));
         for (int i = 1; i < out.size(); i++) {
             if (out.get(i).version() == out.get(i - 1).version()) {
-                throw new IllegalStateException("two schema migrations with version " + out.get(i).version() + " under " + dir);
+                throw new IllegalStateException(
+                        "two schema migrations with version " + out.get(i).version() + " under " + dir);
             }
         }
         return out;
@@ -132,7 +137,8 @@ public final class SchemaMigrations {
                         + " PRIMARY KEY (target, version))");
             }
             Map<Integer, String> done = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT version, checksum FROM " + HISTORY + " WHERE target = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT version, checksum FROM " + HISTORY + " WHERE target = ?")) {
                 ps.setString(1, table);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) done.put(rs.getInt(1), rs.getString(2));
@@ -170,11 +176,17 @@ public final class SchemaMigrations {
         List<String> applied = new ArrayList<>();
         // the database must exist before a request may name it as its default
         send(() -> http.executeWithoutDatabase("CREATE DATABASE IF NOT EXISTS " + endpoint.database(), TIMEOUT));
-        send(() -> http.execute("CREATE TABLE IF NOT EXISTS " + HISTORY + " (target String, version UInt32, description String,"
-                + " checksum String, applied_at DateTime) ENGINE = MergeTree ORDER BY (target, version)", "", TIMEOUT));
+        send(() -> http.execute(
+                "CREATE TABLE IF NOT EXISTS " + HISTORY + " (target String, version UInt32, description String,"
+                        + " checksum String, applied_at DateTime) ENGINE = MergeTree ORDER BY (target, version)",
+                "",
+                TIMEOUT));
         Map<Integer, String> done = new LinkedHashMap<>();
-        String rows = send(() -> http.execute("SELECT version, any(checksum) FROM " + HISTORY + " WHERE target = '" + target
-                + "' GROUP BY version FORMAT TabSeparated", "", TIMEOUT));
+        String rows = send(() -> http.execute(
+                "SELECT version, any(checksum) FROM " + HISTORY + " WHERE target = '" + target
+                        + "' GROUP BY version FORMAT TabSeparated",
+                "",
+                TIMEOUT));
         rows.lines().filter(l -> !l.isBlank()).forEach(l -> {
             String[] f = l.split("\t");
             done.put(Integer.parseInt(f[0]), f[1]);
@@ -204,8 +216,9 @@ public final class SchemaMigrations {
     private static boolean checkApplied(Migration m, String checksum, String where) {
         if (checksum == null) return false;
         if (!checksum.equals(m.checksum())) {
-            throw new IllegalStateException("schema migration " + m.label() + " was changed after it was applied to " + where
-                    + " (checksum " + checksum + " recorded, " + m.checksum() + " now); add a new migration instead");
+            throw new IllegalStateException(
+                    "schema migration " + m.label() + " was changed after it was applied to " + where + " (checksum "
+                            + checksum + " recorded, " + m.checksum() + " now); add a new migration instead");
         }
         return true;
     }
@@ -244,7 +257,8 @@ public final class SchemaMigrations {
 
     private static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

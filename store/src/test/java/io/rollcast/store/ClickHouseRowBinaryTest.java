@@ -1,39 +1,49 @@
 package io.rollcast.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class ClickHouseRowBinaryTest {
     private static final String DDL = SchemaMigrations.load("clickhouse").get(0).sql();
 
     @Test
     void aRowIsItsColumnsInTableOrderLittleEndianWithTheDoublesRawBits() {
-        WindowRow r = new WindowRow("t\"1é", "a", "tumbling-1m", 1_767_225_600_000L, 1_767_225_660_000L, 3,
-                0.30000000000000004, -2.70676096666635e+294, -0.0, Kind.LATE, 7, 1_767_225_661_123L);
-        String expected = String.join("",
-                "05" + "742231c3a9",                // tenant_id: 5 UTF-8 bytes (é is two)
-                "01" + "61",                        // event_type
-                "0b" + "74756d626c696e672d316d",    // spec
-                "00b95569",                         // window_start: 1767225600 s, UInt32
-                "3cb95569",                         // window_end: 1767225660 s
-                "0300000000000000",                 // count: UInt64
-                "343333333333d33f",                 // sum: 0x3fd3333333333334
-                "00000000d8f310fd",                 // min: 0xfd10f3d800000000
-                "0000000000000080",                 // max: -0.0, sign bit only
-                "03",                               // kind: Enum8 'late' = 3
-                "0700000000000000",                 // version: UInt64
-                "c396db769b010000");                // emitted_at: 1767225661123 ms, UInt64
+        WindowRow r = new WindowRow(
+                "t\"1é",
+                "a",
+                "tumbling-1m",
+                1_767_225_600_000L,
+                1_767_225_660_000L,
+                3,
+                0.30000000000000004,
+                -2.70676096666635e+294,
+                -0.0,
+                Kind.LATE,
+                7,
+                1_767_225_661_123L);
+        String expected = String.join(
+                "",
+                "05" + "742231c3a9", // tenant_id: 5 UTF-8 bytes (é is two)
+                "01" + "61", // event_type
+                "0b" + "74756d626c696e672d316d", // spec
+                "00b95569", // window_start: 1767225600 s, UInt32
+                "3cb95569", // window_end: 1767225660 s
+                "0300000000000000", // count: UInt64
+                "343333333333d33f", // sum: 0x3fd3333333333334
+                "00000000d8f310fd", // min: 0xfd10f3d800000000
+                "0000000000000080", // max: -0.0, sign bit only
+                "03", // kind: Enum8 'late' = 3
+                "0700000000000000", // version: UInt64
+                "c396db769b010000"); // emitted_at: 1767225661123 ms, UInt64
         assertThat(HexFormat.of().formatHex(ClickHouseRowBinary.encode(r))).isEqualTo(expected);
     }
 
@@ -55,7 +65,8 @@ class ClickHouseRowBinaryTest {
     @Test
     void theInsertNamesTheSchemasColumnsInTheirOrder() {
         List<String> columns = new ArrayList<>();
-        Matcher m = Pattern.compile("(?m)^\\s+(\\w+)\\s+(String|DateTime|UInt64|Float64|Enum8)").matcher(DDL);
+        Matcher m = Pattern.compile("(?m)^\\s+(\\w+)\\s+(String|DateTime|UInt64|Float64|Enum8)")
+                .matcher(DDL);
         while (m.find()) columns.add(m.group(1));
         assertThat(String.join(", ", columns)).isEqualTo(ClickHouseRowBinary.COLUMNS);
         assertThat(ClickHouseRowBinary.insertSql("db.rollups"))
@@ -73,8 +84,8 @@ class ClickHouseRowBinaryTest {
     void windowBoundsOutsideWholeUInt32SecondsAreRefused() {
         WindowRow subSecond = new WindowRow("t", "a", "tumbling-500ms", 500, 1000, 1, 1, 1, 1, Kind.FINAL, 3, 0);
         assertThatThrownBy(() -> ClickHouseRowBinary.encode(subSecond)).hasMessageContaining("whole seconds");
-        WindowRow after2106 = new WindowRow("t", "a", "tumbling-1m", (1L << 32) * 1000, ((1L << 32) + 60) * 1000, 1, 1, 1, 1,
-                Kind.FINAL, 3, 0);
+        WindowRow after2106 = new WindowRow(
+                "t", "a", "tumbling-1m", (1L << 32) * 1000, ((1L << 32) + 60) * 1000, 1, 1, 1, 1, Kind.FINAL, 3, 0);
         assertThatThrownBy(() -> ClickHouseRowBinary.encode(after2106)).hasMessageContaining("DateTime holds");
     }
 }

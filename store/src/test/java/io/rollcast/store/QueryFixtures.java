@@ -1,12 +1,9 @@
 package io.rollcast.store;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
-
 import io.rollcast.testkit.ClickHouseServer;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -35,9 +32,19 @@ final class QueryFixtures {
                     long size = spec.startsWith("tumbling") ? MIN : 5 * MIN;
                     for (int i = 0; i < 10; i++) {
                         long count = 1 + i + (type.equals("b") ? 100 : 0) + (tenant.equals("t2") ? 1000 : 0);
-                        out.add(new WindowRow(tenant, type, spec, T0 + i * MIN, T0 + i * MIN + size, count, count * 1.25 + 0.5, // dyadic: exact even through 18.16's float parser
-                               
-                                -0.5, count + 0.75, Kind.FINAL, 2 * count + 1, T0 + i * MIN + size + 1_234));
+                        out.add(new WindowRow(
+                                tenant,
+                                type,
+                                spec,
+                                T0 + i * MIN,
+                                T0 + i * MIN + size,
+                                count,
+                                count * 1.25 + 0.5, // dyadic: exact even through 18.16's float parser
+                                -0.5,
+                                count + 0.75,
+                                Kind.FINAL,
+                                2 * count + 1,
+                                T0 + i * MIN + size + 1_234));
                     }
                 }
             }
@@ -46,9 +53,10 @@ final class QueryFixtures {
     }
 
     static void insertPostgres(String url, List<WindowRow> rows) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO rollups (tenant_id, event_type, spec, window_start, window_end, count, sum, min, max, kind, version, emitted_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO rollups (tenant_id, event_type, spec, window_start, window_end, count, sum, min, max, kind, version, emitted_at)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (WindowRow r : rows) {
                 ps.setString(1, r.tenantId());
                 ps.setString(2, r.eventType());
@@ -97,9 +105,12 @@ final class QueryFixtures {
     /** The rows a query for (tenant, spec, type?, [from, to)) must return, in window then type order. */
     static List<WindowRow> expected(List<WindowRow> rows, String tenant, String spec, String type, long from, long to) {
         return rows.stream()
-                .filter(r -> r.tenantId().equals(tenant) && r.spec().equals(spec) && (type == null || r.eventType().equals(type)))
+                .filter(r -> r.tenantId().equals(tenant)
+                        && r.spec().equals(spec)
+                        && (type == null || r.eventType().equals(type)))
                 .filter(r -> r.windowStart() >= from && r.windowStart() < to)
-                .sorted(java.util.Comparator.comparingLong(WindowRow::windowStart).thenComparing(WindowRow::eventType))
+                .sorted(java.util.Comparator.comparingLong(WindowRow::windowStart)
+                        .thenComparing(WindowRow::eventType))
                 .toList();
     }
 }

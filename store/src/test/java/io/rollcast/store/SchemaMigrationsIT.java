@@ -1,22 +1,20 @@
 package io.rollcast.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.rollcast.testkit.ClickHouseServer;
 import io.rollcast.testkit.PostgresServer;
 import io.rollcast.testkit.RealServers;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The schema migrations applied to real stores: once, recorded, and guarded against edits. */
 @ExtendWith(RealServers.class)
@@ -30,12 +28,17 @@ class SchemaMigrationsIT {
         assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups")).isEmpty();
         // another configured table gets its own history
         assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups_b")).containsExactly("V001__rollups");
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-            assertThat(strings(st, "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
-                    + " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'rollups'::regclass AND i.indisprimary"
-                    + " ORDER BY array_position(i.indkey, a.attnum)"))
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement()) {
+            assertThat(strings(
+                            st,
+                            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                                    + " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'rollups'::regclass AND i.indisprimary"
+                                    + " ORDER BY array_position(i.indkey, a.attnum)"))
                     .containsExactly("tenant_id", "spec", "window_start", "event_type");
-            assertThat(strings(st, "SELECT target || ':' || version FROM " + SchemaMigrations.HISTORY + " ORDER BY target"))
+            assertThat(strings(
+                            st,
+                            "SELECT target || ':' || version FROM " + SchemaMigrations.HISTORY + " ORDER BY target"))
                     .containsExactly("rollups:1", "rollups_b:1");
             st.execute("UPDATE " + SchemaMigrations.HISTORY + " SET checksum = 'edited' WHERE target = 'rollups'");
         }
@@ -51,9 +54,12 @@ class SchemaMigrationsIT {
         assertThat(SchemaMigrations.applyClickHouse(s)).containsExactly("V001__rollups");
         assertThat(SchemaMigrations.applyClickHouse(s)).isEmpty();
         String ddl = ch.query("SHOW CREATE TABLE " + s.table() + " FORMAT TabSeparatedRaw");
-        assertThat(ddl).contains("ReplacingMergeTree(version)").contains("PARTITION BY toYYYYMM(window_start)")
+        assertThat(ddl)
+                .contains("ReplacingMergeTree(version)")
+                .contains("PARTITION BY toYYYYMM(window_start)")
                 .contains("ORDER BY (tenant_id, spec, window_start, event_type)");
-        assertThat(ch.query("SELECT count() FROM " + s.database() + "." + SchemaMigrations.HISTORY + " FORMAT TabSeparated"))
+        assertThat(ch.query("SELECT count() FROM " + s.database() + "." + SchemaMigrations.HISTORY
+                        + " FORMAT TabSeparated"))
                 .isEqualTo("1\n");
     }
 

@@ -18,29 +18,30 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(120)
 class KafkaServerIT {
 
-  @Test
-  void producedRecordIsConsumedFromFreshTopic(KafkaServer kafka) throws Exception {
-    String topic = kafka.freshTopic("events", 2);
+    @Test
+    void producedRecordIsConsumedFromFreshTopic(KafkaServer kafka) throws Exception {
+        String topic = kafka.freshTopic("events", 2);
 
-    RecordMetadata sent;
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.producerProperties())) {
-      sent = producer.send(new ProducerRecord<>(topic, "tenant-a", "{\"tenant_id\":\"tenant-a\",\"value\":1}")).get();
+        RecordMetadata sent;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            sent = producer.send(new ProducerRecord<>(topic, "tenant-a", "{\"tenant_id\":\"tenant-a\",\"value\":1}"))
+                    .get();
+        }
+
+        List<ConsumerRecord<String, String>> received = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(kafka.consumerProperties("it-" + topic))) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (received.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+            }
+        }
+
+        assertThat(received).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo("tenant-a");
+            assertThat(r.value()).isEqualTo("{\"tenant_id\":\"tenant-a\",\"value\":1}");
+            assertThat(r.partition()).isEqualTo(sent.partition());
+            assertThat(r.offset()).isEqualTo(sent.offset());
+        });
     }
-
-    List<ConsumerRecord<String, String>> received = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(kafka.consumerProperties("it-" + topic))) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (received.isEmpty() && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(received::add);
-      }
-    }
-
-    assertThat(received).singleElement().satisfies(r -> {
-      assertThat(r.key()).isEqualTo("tenant-a");
-      assertThat(r.value()).isEqualTo("{\"tenant_id\":\"tenant-a\",\"value\":1}");
-      assertThat(r.partition()).isEqualTo(sent.partition());
-      assertThat(r.offset()).isEqualTo(sent.offset());
-    });
-  }
 }

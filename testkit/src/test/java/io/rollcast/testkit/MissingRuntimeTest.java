@@ -10,19 +10,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MissingRuntimeTest {
 
-  @Test
-  void startWithoutInstalledRuntimeFailsNamingStackInstall(@TempDir Path emptyCache) {
-    assertThatThrownBy(() -> ServerProcess.start("kafka", 2, Map.of("ROLLCAST_CACHE", emptyCache.toString())))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("bin/stack install")
-        .hasMessageContaining("Kafka runtime missing");
-  }
+    @Test
+    void startWithoutInstalledRuntimeFailsNamingStackInstall(@TempDir Path emptyCache) {
+        assertThatThrownBy(() -> ServerProcess.start("kafka", 2, Map.of("ROLLCAST_CACHE", emptyCache.toString())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("bin/stack install")
+                .hasMessageContaining("Kafka runtime missing");
+    }
 
-  @Test
-  void freshNamesAreUniqueAndSafeForTopicsAndDatabases() {
-    String a = ServerProcess.freshName("My-Topic.x");
-    String b = ServerProcess.freshName("My-Topic.x");
+    @Test
+    void freshNamesAreUniqueAndSafeForTopicsAndDatabases() {
+        String a = ServerProcess.freshName("My-Topic.x");
+        String b = ServerProcess.freshName("My-Topic.x");
 
-    assertThat(a).matches("my_topic_x_\\d+_[0-9a-f]{6}").isNotEqualTo(b);
-  }
+        assertThat(a).matches("my_topic_x_\\d+_[0-9a-f]{6}").isNotEqualTo(b);
+    }
 }

@@ -1,6 +1,5 @@
 package io.rollcast.fanout.auth;
 
-import io.rollcast.model.Names;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.MACVerifier;
@@ -8,7 +7,7 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
-
+import io.rollcast.model.Names;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
@@ -49,7 +48,8 @@ public final class TokenVerifier {
 
     /** The principal of {@code token}; a 401 {@link AuthException} when it is missing, malformed, unsigned, forged or out of date. */
     public Principal verify(String token) throws AuthException {
-        if (token == null || token.isBlank()) throw AuthException.unauthorized("no token (Authorization: Bearer, cookie or access_token)");
+        if (token == null || token.isBlank())
+            throw AuthException.unauthorized("no token (Authorization: Bearer, cookie or access_token)");
         if (token.length() > MAX_TOKEN_CHARS) throw AuthException.unauthorized("token too long");
         JWT jwt;
         try {
@@ -61,7 +61,8 @@ public final class TokenVerifier {
         if (!JWSAlgorithm.HS256.equals(signed.getHeader().getAlgorithm())) {
             throw AuthException.unauthorized("algorithm " + signed.getHeader().getAlgorithm() + " refused; only HS256");
         }
-        if (signed.getHeader().getCriticalParams() != null && !signed.getHeader().getCriticalParams().isEmpty()) {
+        if (signed.getHeader().getCriticalParams() != null
+                && !signed.getHeader().getCriticalParams().isEmpty()) {
             throw AuthException.unauthorized("unsupported critical header parameters");
         }
         try {

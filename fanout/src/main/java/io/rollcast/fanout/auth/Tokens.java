@@ -1,13 +1,12 @@
 package io.rollcast.fanout.auth;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +32,11 @@ public final class Tokens {
                 .issueTime(new Date())
                 .expirationTime(Date.from(expiresAt));
         if (notBefore != null) claims.notBeforeTime(Date.from(notBefore));
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims.build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                claims.build());
         try {
             jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
         } catch (JOSEException e) {

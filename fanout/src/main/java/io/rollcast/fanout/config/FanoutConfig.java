@@ -6,7 +6,6 @@ import io.rollcast.config.Option;
 import io.rollcast.config.OptionSet;
 import io.rollcast.model.Durations;
 import io.rollcast.store.StoreOptions;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,81 +32,168 @@ public final class FanoutConfig {
     /** Read by the log4j2 configuration (debug, info, warn), not by this class. */
     public static final String LOG_LEVEL_ENV = "ROLLCAST_FANOUT_LOG_LEVEL";
 
-    public static final Option<String> SERVER_HOST = Option.of("server.host", "host", "127.0.0.1", "Address to listen on (0.0.0.0 for all interfaces).", FanoutConfig::nonEmpty);
-    public static final Option<Integer> SERVER_PORT = Option.integer("server.port", "8080", 0, "HTTP port of SSE, WebSocket, snapshot, health, metrics and the dashboard.");
-    public static final Option<Integer> SERVER_IO_THREADS = Option.integer("server.io-threads", "0", 0, "Netty event-loop threads; 0 = number of cores.");
-    public static final Option<Integer> SERVER_BACKLOG = Option.integer("server.backlog", "8192", 1, "Listen backlog (SO_BACKLOG); large so connection bursts are not dropped.");
-    public static final Option<Integer> SERVER_MAX_REQUEST_BYTES = Option.integer("server.max-request-bytes", "8192", 1024, "Largest request line + headers (and body) accepted; larger gets 413/431.");
-    public static final Option<Integer> SERVER_WRITE_BUFFER_LOW = Option.integer("server.write-buffer-low", "32768", 1024, "Bytes queued in a connection below which it is writable again.");
-    public static final Option<Integer> SERVER_WRITE_BUFFER_HIGH = Option.integer("server.write-buffer-high", "65536", 1024, "Bytes queued in a connection above which it is not writable (messages queue per client).");
-    public static final Option<Integer> SERVER_SEND_BUFFER = Option.integer("server.send-buffer", "0", 0, "SO_SNDBUF of client connections in bytes; 0 keeps the kernel's autotuning (which may buffer megabytes for a stuck client).");
-    public static final Option<Integer> SERVER_MAX_CONNECTIONS = Option.integer("server.max-connections", "0", 0, "Connections held at most; more are closed at once. 0 = the process's open-file limit minus 512, so Redis reconnects, store connections and class loading always find a file descriptor.");
-    public static final Option<Duration> SSE_PING_INTERVAL = Option.positiveDuration("sse.ping-interval", "15s", "A connection idle this long gets a ping (SSE comment, WebSocket ping); also the stall check period.");
-    public static final Option<Duration> SSE_RETRY = Option.positiveDuration("sse.retry", "2s", "Reconnect delay told to EventSource clients (SSE retry field).");
-    public static final Option<Integer> CLIENT_MAX_PENDING = Option.integer("client.max-pending", "256", 1, "Messages queued per client while its socket is not writable; beyond, the queue is dropped and the client gets a resync.");
-    public static final Option<Duration> CLIENT_MAX_STALL = Option.positiveDuration("client.max-stall", "30s", "A client whose socket stays unwritable this long is disconnected.");
-    public static final Option<String> AUTH_SECRET = Option.string("auth.secret", "", "HS256 key of the tokens (at least 32 bytes). Prefer the env variable ROLLCAST_FANOUT_AUTH_SECRET or auth.secret-file.").secret();
-    public static final Option<String> AUTH_SECRET_FILE = Option.string("auth.secret-file", "", "File holding the HS256 key (trailing newline ignored); used when auth.secret is empty.");
-    public static final Option<Duration> AUTH_CLOCK_SKEW = Option.duration("auth.clock-skew", "30s", "Tolerance on exp, nbf and iat (a token issued later than now plus this is refused); an open stream is ended at exp plus this.");
-    public static final Option<String> AUTH_COOKIE = Option.of("auth.cookie", "cookie name", "rollcast_token", "Name of the cookie that may carry the token.", FanoutConfig::cookieName);
-    public static final Option<List<String>> AUTH_ALLOWED_ORIGINS = Option.of("auth.allowed-origins", "origins", "", "Comma-separated origins (scheme://host[:port]) besides the server's own (as in the Host header) whose pages may use the cookie token; a cookie-authenticated request or WebSocket upgrade with another Origin gets 403.", FanoutConfig::origins);
-    public static final Option<String> REDIS_URI = Option.url("redis.uri", "redis://127.0.0.1:16379", "Redis with the delta channels and recovery streams.", "redis://", "rediss://");
-    public static final Option<String> STORE_TYPE = Option.oneOf("store.type", "postgres", "Snapshot store: postgres, clickhouse, or none (empty snapshots; deltas only).", "postgres", "clickhouse", "none");
+    public static final Option<String> SERVER_HOST = Option.of(
+            "server.host",
+            "host",
+            "127.0.0.1",
+            "Address to listen on (0.0.0.0 for all interfaces).",
+            FanoutConfig::nonEmpty);
+    public static final Option<Integer> SERVER_PORT = Option.integer(
+            "server.port", "8080", 0, "HTTP port of SSE, WebSocket, snapshot, health, metrics and the dashboard.");
+    public static final Option<Integer> SERVER_IO_THREADS =
+            Option.integer("server.io-threads", "0", 0, "Netty event-loop threads; 0 = number of cores.");
+    public static final Option<Integer> SERVER_BACKLOG = Option.integer(
+            "server.backlog", "8192", 1, "Listen backlog (SO_BACKLOG); large so connection bursts are not dropped.");
+    public static final Option<Integer> SERVER_MAX_REQUEST_BYTES = Option.integer(
+            "server.max-request-bytes",
+            "8192",
+            1024,
+            "Largest request line + headers (and body) accepted; larger gets 413/431.");
+    public static final Option<Integer> SERVER_WRITE_BUFFER_LOW = Option.integer(
+            "server.write-buffer-low", "32768", 1024, "Bytes queued in a connection below which it is writable again.");
+    public static final Option<Integer> SERVER_WRITE_BUFFER_HIGH = Option.integer(
+            "server.write-buffer-high",
+            "65536",
+            1024,
+            "Bytes queued in a connection above which it is not writable (messages queue per client).");
+    public static final Option<Integer> SERVER_SEND_BUFFER = Option.integer(
+            "server.send-buffer",
+            "0",
+            0,
+            "SO_SNDBUF of client connections in bytes; 0 keeps the kernel's autotuning (which may buffer megabytes for a stuck client).");
+    public static final Option<Integer> SERVER_MAX_CONNECTIONS = Option.integer(
+            "server.max-connections",
+            "0",
+            0,
+            "Connections held at most; more are closed at once. 0 = the process's open-file limit minus 512, so Redis reconnects, store connections and class loading always find a file descriptor.");
+    public static final Option<Duration> SSE_PING_INTERVAL = Option.positiveDuration(
+            "sse.ping-interval",
+            "15s",
+            "A connection idle this long gets a ping (SSE comment, WebSocket ping); also the stall check period.");
+    public static final Option<Duration> SSE_RETRY = Option.positiveDuration(
+            "sse.retry", "2s", "Reconnect delay told to EventSource clients (SSE retry field).");
+    public static final Option<Integer> CLIENT_MAX_PENDING = Option.integer(
+            "client.max-pending",
+            "256",
+            1,
+            "Messages queued per client while its socket is not writable; beyond, the queue is dropped and the client gets a resync.");
+    public static final Option<Duration> CLIENT_MAX_STALL = Option.positiveDuration(
+            "client.max-stall", "30s", "A client whose socket stays unwritable this long is disconnected.");
+    public static final Option<String> AUTH_SECRET = Option.string(
+                    "auth.secret",
+                    "",
+                    "HS256 key of the tokens (at least 32 bytes). Prefer the env variable ROLLCAST_FANOUT_AUTH_SECRET or auth.secret-file.")
+            .secret();
+    public static final Option<String> AUTH_SECRET_FILE = Option.string(
+            "auth.secret-file",
+            "",
+            "File holding the HS256 key (trailing newline ignored); used when auth.secret is empty.");
+    public static final Option<Duration> AUTH_CLOCK_SKEW = Option.duration(
+            "auth.clock-skew",
+            "30s",
+            "Tolerance on exp, nbf and iat (a token issued later than now plus this is refused); an open stream is ended at exp plus this.");
+    public static final Option<String> AUTH_COOKIE = Option.of(
+            "auth.cookie",
+            "cookie name",
+            "rollcast_token",
+            "Name of the cookie that may carry the token.",
+            FanoutConfig::cookieName);
+    public static final Option<List<String>> AUTH_ALLOWED_ORIGINS = Option.of(
+            "auth.allowed-origins",
+            "origins",
+            "",
+            "Comma-separated origins (scheme://host[:port]) besides the server's own (as in the Host header) whose pages may use the cookie token; a cookie-authenticated request or WebSocket upgrade with another Origin gets 403.",
+            FanoutConfig::origins);
+    public static final Option<String> REDIS_URI = Option.url(
+            "redis.uri",
+            "redis://127.0.0.1:16379",
+            "Redis with the delta channels and recovery streams.",
+            "redis://",
+            "rediss://");
+    public static final Option<String> STORE_TYPE = Option.oneOf(
+            "store.type",
+            "postgres",
+            "Snapshot store: postgres, clickhouse, or none (empty snapshots; deltas only).",
+            "postgres",
+            "clickhouse",
+            "none");
     public static final Option<String> STORE_POSTGRES_URL = StoreOptions.POSTGRES_URL;
     public static final Option<String> STORE_POSTGRES_USER = StoreOptions.POSTGRES_USER;
     public static final Option<String> STORE_POSTGRES_PASSWORD = StoreOptions.POSTGRES_PASSWORD;
     public static final Option<String> STORE_POSTGRES_TABLE = StoreOptions.POSTGRES_TABLE;
-    public static final Option<Integer> STORE_POSTGRES_POOL_SIZE = Option.integer("store.postgres.pool-size", "4", 1, "Postgres connections (HikariCP).");
+    public static final Option<Integer> STORE_POSTGRES_POOL_SIZE =
+            Option.integer("store.postgres.pool-size", "4", 1, "Postgres connections (HikariCP).");
     public static final Option<String> STORE_CLICKHOUSE_URL = StoreOptions.CLICKHOUSE_URL;
     public static final Option<String> STORE_CLICKHOUSE_DATABASE = StoreOptions.CLICKHOUSE_DATABASE;
     public static final Option<String> STORE_CLICKHOUSE_USER = StoreOptions.CLICKHOUSE_USER;
     public static final Option<String> STORE_CLICKHOUSE_PASSWORD = StoreOptions.CLICKHOUSE_PASSWORD;
-    public static final Option<Integer> SNAPSHOT_THREADS = Option.integer("snapshot.threads", "4", 1, "Threads reading snapshots (store queries and recovery streams).");
-    public static final Option<Integer> SNAPSHOT_QUEUE = Option.integer("snapshot.queue", "10000", 1, "Snapshots waiting for a thread; beyond, new connections get 503 and an open session's snapshot (a resync) is retried with backoff.");
-    public static final Option<Duration> SNAPSHOT_STREAM_OVERLAP = Option.duration("snapshot.stream-overlap", "30s", "Recovery-stream entries this recent are merged into a snapshot (covers a store that lags Redis).");
-    public static final Option<Duration> SNAPSHOT_DEFAULT_RANGE = Option.positiveDuration("snapshot.default-range", "1h", "Range shown when a request has no from: the last this long, open-ended.");
-    public static final Option<Duration> SNAPSHOT_MAX_RANGE = Option.positiveDuration("snapshot.max-range", "48h", "Largest from..to range (one channel per hour).");
-    public static final Option<Duration> RESUME_STREAM_TTL = Option.positiveDuration("resume.stream-ttl", "1h", "TTL of the recovery streams (the delta sink's); older resume positions may have expired and resync.");
-    public static final Option<Integer> RESUME_MAX_REPLAY = Option.integer("resume.max-replay", "10000", 1, "Most entries replayed per channel on resume; beyond, the client gets a resync.");
+    public static final Option<Integer> SNAPSHOT_THREADS = Option.integer(
+            "snapshot.threads", "4", 1, "Threads reading snapshots (store queries and recovery streams).");
+    public static final Option<Integer> SNAPSHOT_QUEUE = Option.integer(
+            "snapshot.queue",
+            "10000",
+            1,
+            "Snapshots waiting for a thread; beyond, new connections get 503 and an open session's snapshot (a resync) is retried with backoff.");
+    public static final Option<Duration> SNAPSHOT_STREAM_OVERLAP = Option.duration(
+            "snapshot.stream-overlap",
+            "30s",
+            "Recovery-stream entries this recent are merged into a snapshot (covers a store that lags Redis).");
+    public static final Option<Duration> SNAPSHOT_DEFAULT_RANGE = Option.positiveDuration(
+            "snapshot.default-range", "1h", "Range shown when a request has no from: the last this long, open-ended.");
+    public static final Option<Duration> SNAPSHOT_MAX_RANGE =
+            Option.positiveDuration("snapshot.max-range", "48h", "Largest from..to range (one channel per hour).");
+    public static final Option<Duration> RESUME_STREAM_TTL = Option.positiveDuration(
+            "resume.stream-ttl",
+            "1h",
+            "TTL of the recovery streams (the delta sink's); older resume positions may have expired and resync.");
+    public static final Option<Integer> RESUME_MAX_REPLAY = Option.integer(
+            "resume.max-replay",
+            "10000",
+            1,
+            "Most entries replayed per channel on resume; beyond, the client gets a resync.");
 
     /** Every option of the fan-out, in documentation order. */
-    public static final OptionSet OPTIONS = new OptionSet("fan-out", ENV_PREFIX, Set.of(LOG_LEVEL_ENV), List.of(
-            SERVER_HOST,
-            SERVER_PORT,
-            SERVER_IO_THREADS,
-            SERVER_BACKLOG,
-            SERVER_MAX_REQUEST_BYTES,
-            SERVER_WRITE_BUFFER_LOW,
-            SERVER_WRITE_BUFFER_HIGH,
-            SERVER_SEND_BUFFER,
-            SERVER_MAX_CONNECTIONS,
-            SSE_PING_INTERVAL,
-            SSE_RETRY,
-            CLIENT_MAX_PENDING,
-            CLIENT_MAX_STALL,
-            AUTH_SECRET,
-            AUTH_SECRET_FILE,
-            AUTH_CLOCK_SKEW,
-            AUTH_COOKIE,
-            AUTH_ALLOWED_ORIGINS,
-            REDIS_URI,
-            STORE_TYPE,
-            STORE_POSTGRES_URL,
-            STORE_POSTGRES_USER,
-            STORE_POSTGRES_PASSWORD,
-            STORE_POSTGRES_TABLE,
-            STORE_POSTGRES_POOL_SIZE,
-            STORE_CLICKHOUSE_URL,
-            STORE_CLICKHOUSE_DATABASE,
-            STORE_CLICKHOUSE_USER,
-            STORE_CLICKHOUSE_PASSWORD,
-            SNAPSHOT_THREADS,
-            SNAPSHOT_QUEUE,
-            SNAPSHOT_STREAM_OVERLAP,
-            SNAPSHOT_DEFAULT_RANGE,
-            SNAPSHOT_MAX_RANGE,
-            RESUME_STREAM_TTL,
-            RESUME_MAX_REPLAY));
+    public static final OptionSet OPTIONS = new OptionSet(
+            "fan-out",
+            ENV_PREFIX,
+            Set.of(LOG_LEVEL_ENV),
+            List.of(
+                    SERVER_HOST,
+                    SERVER_PORT,
+                    SERVER_IO_THREADS,
+                    SERVER_BACKLOG,
+                    SERVER_MAX_REQUEST_BYTES,
+                    SERVER_WRITE_BUFFER_LOW,
+                    SERVER_WRITE_BUFFER_HIGH,
+                    SERVER_SEND_BUFFER,
+                    SERVER_MAX_CONNECTIONS,
+                    SSE_PING_INTERVAL,
+                    SSE_RETRY,
+                    CLIENT_MAX_PENDING,
+                    CLIENT_MAX_STALL,
+                    AUTH_SECRET,
+                    AUTH_SECRET_FILE,
+                    AUTH_CLOCK_SKEW,
+                    AUTH_COOKIE,
+                    AUTH_ALLOWED_ORIGINS,
+                    REDIS_URI,
+                    STORE_TYPE,
+                    STORE_POSTGRES_URL,
+                    STORE_POSTGRES_USER,
+                    STORE_POSTGRES_PASSWORD,
+                    STORE_POSTGRES_TABLE,
+                    STORE_POSTGRES_POOL_SIZE,
+                    STORE_CLICKHOUSE_URL,
+                    STORE_CLICKHOUSE_DATABASE,
+                    STORE_CLICKHOUSE_USER,
+                    STORE_CLICKHOUSE_PASSWORD,
+                    SNAPSHOT_THREADS,
+                    SNAPSHOT_QUEUE,
+                    SNAPSHOT_STREAM_OVERLAP,
+                    SNAPSHOT_DEFAULT_RANGE,
+                    SNAPSHOT_MAX_RANGE,
+                    RESUME_STREAM_TTL,
+                    RESUME_MAX_REPLAY));
 
     private final Config config;
     private final String authSecret;
@@ -118,20 +204,24 @@ public final class FanoutConfig {
         String secretFile = config.get(AUTH_SECRET_FILE);
         if (secret.isEmpty() && !secretFile.isEmpty()) {
             try {
-                secret = Files.readString(Path.of(secretFile), StandardCharsets.UTF_8).strip();
+                secret = Files.readString(Path.of(secretFile), StandardCharsets.UTF_8)
+                        .strip();
             } catch (IOException e) {
-                throw new ConfigException("config key 'auth.secret-file' = '" + secretFile + "': cannot read the secret file: " + e.getMessage());
+                throw new ConfigException("config key 'auth.secret-file' = '" + secretFile
+                        + "': cannot read the secret file: " + e.getMessage());
             }
         }
         if (secret.isEmpty()) {
-            throw new ConfigException("config key 'auth.secret' is empty: set " + envName("auth.secret") + " or auth.secret-file");
+            throw new ConfigException(
+                    "config key 'auth.secret' is empty: set " + envName("auth.secret") + " or auth.secret-file");
         }
         if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException("config key 'auth.secret' must be at least 32 bytes (HS256 needs a 256-bit key)");
         }
         this.authSecret = secret;
         if (writeBufferHigh() < writeBufferLow()) {
-            throw new ConfigException("config key 'server.write-buffer-high' must not be below server.write-buffer-low");
+            throw new ConfigException(
+                    "config key 'server.write-buffer-high' must not be below server.write-buffer-low");
         }
     }
 
@@ -171,11 +261,13 @@ public final class FanoutConfig {
     }
 
     private static String cookieName(String s) {
-        if (!s.trim().matches("[A-Za-z0-9_-]{1,64}")) throw new IllegalArgumentException("must match [A-Za-z0-9_-]{1,64}");
+        if (!s.trim().matches("[A-Za-z0-9_-]{1,64}"))
+            throw new IllegalArgumentException("must match [A-Za-z0-9_-]{1,64}");
         return s.trim();
     }
 
-    private static final Pattern ORIGIN = Pattern.compile("https?://[a-z0-9.-]+(:\\d{1,5})?|https?://\\[[0-9a-f:.]+\\](:\\d{1,5})?");
+    private static final Pattern ORIGIN =
+            Pattern.compile("https?://[a-z0-9.-]+(:\\d{1,5})?|https?://\\[[0-9a-f:.]+\\](:\\d{1,5})?");
 
     /** A comma-separated list of origins {@code scheme://host[:port]} (http or https, no path), lower-cased. */
     private static List<String> origins(String s) {
@@ -185,7 +277,8 @@ public final class FanoutConfig {
             if (o.endsWith("/")) o = o.substring(0, o.length() - 1); // an Origin header never has the slash
             if (o.isEmpty()) continue;
             if (!ORIGIN.matcher(o).matches()) {
-                throw new IllegalArgumentException("'" + part.trim() + "' is not an origin: scheme://host[:port] with http or https, no path or '*'");
+                throw new IllegalArgumentException("'" + part.trim()
+                        + "' is not an origin: scheme://host[:port] with http or https, no path or '*'");
             }
             out.add(o);
         }

@@ -1,11 +1,9 @@
 package io.rollcast.fanout.http;
 
-import io.rollcast.fanout.metrics.Metrics;
-
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-
+import io.rollcast.fanout.metrics.Metrics;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 

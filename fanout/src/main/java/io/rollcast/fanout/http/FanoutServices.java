@@ -7,7 +7,6 @@ import io.rollcast.fanout.redis.ChannelHub;
 import io.rollcast.fanout.session.Router;
 import io.rollcast.fanout.session.Session;
 import io.rollcast.fanout.snapshot.SnapshotService;
-
 import java.time.Clock;
 
 /**
@@ -19,5 +18,14 @@ import java.time.Clock;
  * @param limiter the connection limit, first in every pipeline
  * @param sessions what each streaming session needs
  */
-public record FanoutServices(FanoutConfig config, Clock clock, Metrics metrics, TokenVerifier verifier, StaticFiles statics,
-        ConnectionLimiter limiter, ChannelHub hub, Router router, SnapshotService snapshots, Session.Services sessions) {}
+public record FanoutServices(
+        FanoutConfig config,
+        Clock clock,
+        Metrics metrics,
+        TokenVerifier verifier,
+        StaticFiles statics,
+        ConnectionLimiter limiter,
+        ChannelHub hub,
+        Router router,
+        SnapshotService snapshots,
+        Session.Services sessions) {}

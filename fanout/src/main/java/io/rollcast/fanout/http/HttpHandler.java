@@ -1,17 +1,5 @@
 package io.rollcast.fanout.http;
 
-import io.rollcast.fanout.auth.AuthException;
-import io.rollcast.fanout.auth.Principal;
-import io.rollcast.fanout.session.Cursor;
-import io.rollcast.fanout.session.Session;
-import io.rollcast.fanout.session.Transport;
-import io.rollcast.fanout.snapshot.SnapshotEnvelope;
-import io.rollcast.fanout.snapshot.StreamQuery;
-import io.rollcast.fanout.sse.SseStreamHandler;
-import io.rollcast.fanout.sse.SseTransport;
-import io.rollcast.fanout.ws.WsFrameHandler;
-import io.rollcast.fanout.ws.WsTransport;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,13 +16,23 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.rollcast.fanout.auth.AuthException;
+import io.rollcast.fanout.auth.Principal;
+import io.rollcast.fanout.session.Cursor;
+import io.rollcast.fanout.session.Session;
+import io.rollcast.fanout.session.Transport;
+import io.rollcast.fanout.snapshot.SnapshotEnvelope;
+import io.rollcast.fanout.snapshot.StreamQuery;
+import io.rollcast.fanout.sse.SseStreamHandler;
+import io.rollcast.fanout.sse.SseTransport;
+import io.rollcast.fanout.ws.WsFrameHandler;
+import io.rollcast.fanout.ws.WsTransport;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes HTTP requests: the dashboard files, {@code /healthz}, {@code /metrics}, {@code /v1/me},
@@ -59,7 +57,11 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             Throwable cause = req.decoderResult().cause();
             sv.metrics().badRequests.increment();
             if (cause instanceof TooLongHttpHeaderException) {
-                Responses.error(ctx, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too_large", "request headers too large");
+                Responses.error(
+                        ctx,
+                        HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                        "too_large",
+                        "request headers too large");
             } else if (cause instanceof TooLongHttpLineException || cause instanceof TooLongFrameException) {
                 Responses.error(ctx, HttpResponseStatus.REQUEST_URI_TOO_LONG, "too_large", "request line too long");
             } else {
@@ -78,8 +80,13 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         try {
             switch (path) {
                 case "/healthz" -> health(ctx, keepAlive);
-                case "/metrics" -> Responses.send(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-                        sv.metrics().render().getBytes(StandardCharsets.UTF_8));
+                case "/metrics" ->
+                    Responses.send(
+                            ctx,
+                            keepAlive,
+                            HttpResponseStatus.OK,
+                            "text/plain; version=0.0.4; charset=utf-8",
+                            sv.metrics().render().getBytes(StandardCharsets.UTF_8));
                 case "/v1/me" -> me(ctx, keepAlive, authorize(req, qs));
                 case "/v1/snapshot" -> snapshot(ctx, keepAlive, req, qs);
                 case "/v1/stream" -> stream(ctx, req, qs);
@@ -87,7 +94,12 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 default -> {
                     Optional<StaticFiles.File> f = sv.statics().get(path);
                     if (f.isPresent()) {
-                        Responses.send(ctx, keepAlive, HttpResponseStatus.OK, f.get().contentType(), f.get().bytes());
+                        Responses.send(
+                                ctx,
+                                keepAlive,
+                                HttpResponseStatus.OK,
+                                f.get().contentType(),
+                                f.get().bytes());
                     } else {
                         sv.metrics().badRequests.increment();
                         Responses.error(ctx, HttpResponseStatus.NOT_FOUND, "not_found", "no such path");
@@ -110,8 +122,11 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
      */
     private Principal authorize(FullHttpRequest req, QueryStringDecoder qs) throws AuthException {
         Requests.Credential c = Requests.credential(req, qs, sv.config().authCookie());
-        if (c.fromCookie() && !Requests.originAllowed(req.headers().get(HttpHeaderNames.ORIGIN), req.headers().get(HttpHeaderNames.HOST),
-                sv.config().allowedOrigins())) {
+        if (c.fromCookie()
+                && !Requests.originAllowed(
+                        req.headers().get(HttpHeaderNames.ORIGIN),
+                        req.headers().get(HttpHeaderNames.HOST),
+                        sv.config().allowedOrigins())) {
             throw new AuthException(403, "forbidden", "origin not allowed for cookie authentication");
         }
         return sv.verifier().verify(c.token());
@@ -122,7 +137,12 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private StreamQuery query(QueryStringDecoder qs, Principal p) throws AuthException, BadRequest {
-        return Requests.query(qs, p, sv.clock().millis(), sv.config().defaultRange(), sv.config().maxRange());
+        return Requests.query(
+                qs,
+                p,
+                sv.clock().millis(),
+                sv.config().defaultRange(),
+                sv.config().maxRange());
     }
 
     /** When a stream of {@code p} is ended: its token's expiry plus the clock skew the token was accepted with. */
@@ -132,9 +152,14 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void health(ChannelHandlerContext ctx, boolean keepAlive) {
         boolean redis = sv.hub().connected();
-        String body = "{\"status\":\"" + (redis ? "ok" : "degraded") + "\",\"redis\":" + redis + ",\"sessions\":" + sv.router().sessions() + "}";
-        Responses.send(ctx, keepAlive, redis ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                "application/json", body.getBytes(StandardCharsets.UTF_8));
+        String body = "{\"status\":\"" + (redis ? "ok" : "degraded") + "\",\"redis\":" + redis + ",\"sessions\":"
+                + sv.router().sessions() + "}";
+        Responses.send(
+                ctx,
+                keepAlive,
+                redis ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "application/json",
+                body.getBytes(StandardCharsets.UTF_8));
     }
 
     private void me(ChannelHandlerContext ctx, boolean keepAlive, Principal p) {
@@ -143,7 +168,12 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         ArrayNode specs = n.putArray("specs");
         p.specs().stream().sorted().forEach(specs::add);
         n.put("expires_at", p.expiresAt());
-        Responses.send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", n.toString().getBytes(StandardCharsets.UTF_8));
+        Responses.send(
+                ctx,
+                keepAlive,
+                HttpResponseStatus.OK,
+                "application/json",
+                n.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void snapshot(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest req, QueryStringDecoder qs)
@@ -155,18 +185,29 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         for (long h : io.rollcast.model.Channels.hours(q.from(), Math.max(q.from(), last))) {
             channels.add(io.rollcast.model.Channels.channel(q.tenant(), q.spec(), h));
         }
-        sv.snapshots().submit(() -> sv.snapshots().read(q, channels)).whenComplete((s, err) -> ctx.executor().execute(() -> {
-            if (err != null) {
-                if (io.rollcast.fanout.snapshot.SnapshotService.rejected(err)) {
-                    Responses.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "too many snapshots in flight; retry");
-                    return;
-                }
-                LOG.warn("snapshot failed: {}", err.toString());
-                Responses.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "snapshot failed");
-                return;
-            }
-            Responses.send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", SnapshotEnvelope.encode(q, s.rows(), null));
-        }));
+        sv.snapshots()
+                .submit(() -> sv.snapshots().read(q, channels))
+                .whenComplete((s, err) -> ctx.executor().execute(() -> {
+                    if (err != null) {
+                        if (io.rollcast.fanout.snapshot.SnapshotService.rejected(err)) {
+                            Responses.error(
+                                    ctx,
+                                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                    "unavailable",
+                                    "too many snapshots in flight; retry");
+                            return;
+                        }
+                        LOG.warn("snapshot failed: {}", err.toString());
+                        Responses.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "snapshot failed");
+                        return;
+                    }
+                    Responses.send(
+                            ctx,
+                            keepAlive,
+                            HttpResponseStatus.OK,
+                            "application/json",
+                            SnapshotEnvelope.encode(q, s.rows(), null));
+                }));
     }
 
     private void refuseWhenSaturated() throws BadRequest {
@@ -195,15 +236,19 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         return new Session(sv.sessions(), transport, q, cursor, expiry(p));
     }
 
-    private void stream(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
+    private void stream(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs)
+            throws AuthException, BadRequest {
         String last = req.headers().get("Last-Event-ID");
         if (last == null) last = Requests.param(qs.parameters(), "last_event_id");
         Session session = session(req, qs, last, new SseTransport(ctx.channel()));
-        new SseStreamHandler(session, sv.config().sseRetry().toMillis()).begin(ctx, this, sv.clock().millis());
+        new SseStreamHandler(session, sv.config().sseRetry().toMillis())
+                .begin(ctx, this, sv.clock().millis());
     }
 
-    private void websocket(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) throws AuthException, BadRequest {
-        Session session = session(req, qs, Requests.param(qs.parameters(), "last_event_id"), new WsTransport(ctx.channel()));
+    private void websocket(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs)
+            throws AuthException, BadRequest {
+        Session session =
+                session(req, qs, Requests.param(qs.parameters(), "last_event_id"), new WsTransport(ctx.channel()));
         String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + "/v1/ws";
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(url, null, false, 65_536);
         WebSocketServerHandshaker handshaker = factory.newHandshaker(req);

@@ -1,16 +1,14 @@
 package io.rollcast.fanout.http;
 
-import io.rollcast.model.Names;
-import io.rollcast.fanout.auth.AuthException;
-import io.rollcast.fanout.auth.Principal;
-import io.rollcast.fanout.snapshot.StreamQuery;
-
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
-
+import io.rollcast.fanout.auth.AuthException;
+import io.rollcast.fanout.auth.Principal;
+import io.rollcast.fanout.snapshot.StreamQuery;
+import io.rollcast.model.Names;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +34,8 @@ public final class Requests {
     /** The token as {@link #token} finds it, with where it came from. */
     public static Credential credential(HttpRequest req, QueryStringDecoder qs, String cookieName) {
         String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) return new Credential(auth.substring(7).trim(), false);
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7))
+            return new Credential(auth.substring(7).trim(), false);
         String cookies = req.headers().get(HttpHeaderNames.COOKIE);
         if (cookies != null) {
             for (Cookie c : ServerCookieDecoder.LAX.decode(cookies)) {
@@ -65,13 +64,18 @@ public final class Requests {
         }
         String scheme = uri.getScheme();
         if (!"http".equals(scheme) && !"https".equals(scheme)) return false;
-        if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) return false;
+        if (uri.getHost() == null
+                || uri.getRawUserInfo() != null
+                || uri.getRawQuery() != null
+                || uri.getRawFragment() != null) return false;
         if (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) return false;
         String h = host.trim().toLowerCase(java.util.Locale.ROOT);
         String authority = uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
         if (h.equals(authority)) return true;
         int defaultPort = scheme.equals("https") ? 443 : 80;
-        return uri.getPort() == -1 ? h.equals(authority + ":" + defaultPort) : uri.getPort() == defaultPort && h.equals(uri.getHost());
+        return uri.getPort() == -1
+                ? h.equals(authority + ":" + defaultPort)
+                : uri.getPort() == defaultPort && h.equals(uri.getHost());
     }
 
     static String param(Map<String, List<String>> params, String name) {
@@ -80,12 +84,14 @@ public final class Requests {
     }
 
     /** The query of a stream or snapshot request for {@code p}; 400 on bad parameters, 403 on another tenant or spec. */
-    public static StreamQuery query(QueryStringDecoder qs, Principal p, long now, Duration defaultRange, Duration maxRange)
+    public static StreamQuery query(
+            QueryStringDecoder qs, Principal p, long now, Duration defaultRange, Duration maxRange)
             throws BadRequest, AuthException {
         Map<String, List<String>> params = qs.parameters();
         String tenant = param(params, "tenant");
         if (tenant != null && !tenant.equals(p.tenant())) {
-            throw new AuthException(403, "forbidden", "the token is not for tenant " + (Names.isName(tenant) ? tenant : "given"));
+            throw new AuthException(
+                    403, "forbidden", "the token is not for tenant " + (Names.isName(tenant) ? tenant : "given"));
         }
         String spec = param(params, "spec");
         if (spec == null || spec.isEmpty()) throw new BadRequest(400, "bad_request", "spec is required");
@@ -93,13 +99,15 @@ public final class Requests {
         if (!p.mayRead(spec)) throw new AuthException(403, "forbidden", "the token does not allow spec " + spec);
         String type = param(params, "event_type");
         if (type != null && type.isEmpty()) type = null;
-        if (type != null && !Names.isName(type)) throw new BadRequest(400, "bad_request", "event_type must match " + Names.RULE);
+        if (type != null && !Names.isName(type))
+            throw new BadRequest(400, "bad_request", "event_type must match " + Names.RULE);
         Long to = epochMs(param(params, "to"), "to");
         Long from = epochMs(param(params, "from"), "from");
         if (from == null) from = (to == null ? now : to) - defaultRange.toMillis();
         if (to != null && to <= from) throw new BadRequest(400, "bad_request", "to must be after from");
         long span = (to == null ? now : to) - from;
-        if (span > maxRange.toMillis()) throw new BadRequest(400, "bad_request", "range longer than " + maxRange.toHours() + "h");
+        if (span > maxRange.toMillis())
+            throw new BadRequest(400, "bad_request", "range longer than " + maxRange.toHours() + "h");
         return new StreamQuery(p.tenant(), spec, Optional.ofNullable(type), from, Optional.ofNullable(to));
     }
 

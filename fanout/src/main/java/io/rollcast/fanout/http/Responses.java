@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-
 import java.nio.charset.StandardCharsets;
 
 /** Complete (non-streaming) HTTP responses: bytes with a content type, and short JSON errors. */
@@ -17,9 +16,11 @@ public final class Responses {
     private Responses() {}
 
     /** Writes a full response; closes the connection unless keep-alive was asked for. */
-    public static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String contentType, byte[] body) {
+    public static void send(
+            ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String contentType, byte[] body) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set("X-Content-Type-Options", "nosniff");
         HttpUtil.setKeepAlive(r, keepAlive);
@@ -33,9 +34,10 @@ public final class Responses {
     /** {@code {"error":"<code>","message":"<message>"}} with {@code status}; refusals close the connection. */
     public static void error(ChannelHandlerContext ctx, HttpResponseStatus status, String code, String message) {
         String json = "{\"error\":\"" + escape(code) + "\",\"message\":\"" + escape(message) + "\"}";
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         if (status.code() == 401) r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");

@@ -25,7 +25,8 @@ public final class StaticFiles {
     public Optional<File> get(String path) {
         if (path.contains("..") || path.contains("//") || path.contains("\\")) return Optional.empty();
         // one name per file: "/static/./app.js" or "/static/app.js/" resolve on a directory class path (target/classes)
-        if (path.contains("/./") || path.endsWith("/.") || (path.length() > 1 && path.endsWith("/"))) return Optional.empty();
+        if (path.contains("/./") || path.endsWith("/.") || (path.length() > 1 && path.endsWith("/")))
+            return Optional.empty();
         String resource;
         if (path.equals("/") || path.equals("/index.html")) {
             resource = "web/index.html";

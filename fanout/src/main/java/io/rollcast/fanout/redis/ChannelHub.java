@@ -1,13 +1,7 @@
 package io.rollcast.fanout.redis;
 
-import io.rollcast.model.Channels;
 import io.rollcast.fanout.metrics.Metrics;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import redis.clients.jedis.BinaryJedisPubSub;
-import redis.clients.jedis.Jedis;
-
+import io.rollcast.model.Channels;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,6 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.Jedis;
 
 /**
  * One Redis pub/sub connection shared by every client of this process: one {@code SUBSCRIBE} per
@@ -83,8 +81,11 @@ public final class ChannelHub implements AutoCloseable {
     /** Starts the subscriber thread and waits up to {@code timeoutMs} for the first connection. */
     public void start(long timeoutMs) {
         // load what message handling needs now: a process at its open-file limit cannot load classes later
-        DeltaMessage.parse("warm-up", "{\"event_type\":\"t\",\"window_start\":0,\"version\":1,\"stream_id\":\"1-0\"}"
-                .getBytes(StandardCharsets.UTF_8), null);
+        DeltaMessage.parse(
+                "warm-up",
+                "{\"event_type\":\"t\",\"window_start\":0,\"version\":1,\"stream_id\":\"1-0\"}"
+                        .getBytes(StandardCharsets.UTF_8),
+                null);
         Channels.hourName(Channels.hourOf(System.currentTimeMillis()));
         java.time.ZoneId.systemDefault().getRules();
         thread.start();
@@ -93,7 +94,8 @@ public final class ChannelHub implements AutoCloseable {
             firstConnect.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             close();
-            throw new IllegalStateException("cannot subscribe to Redis at " + safe(uri) + " within " + timeoutMs + " ms", e);
+            throw new IllegalStateException(
+                    "cannot subscribe to Redis at " + safe(uri) + " within " + timeoutMs + " ms", e);
         }
     }
 
@@ -169,7 +171,9 @@ public final class ChannelHub implements AutoCloseable {
         synchronized (this) {
             if (pubsub == null) return;
             if (System.currentTimeMillis() - lastPong > 3 * PING_MS) {
-                LOG.warn("Redis pub/sub connection silent for {} ms; reconnecting", System.currentTimeMillis() - lastPong);
+                LOG.warn(
+                        "Redis pub/sub connection silent for {} ms; reconnecting",
+                        System.currentTimeMillis() - lastPong);
                 dropConnection();
                 return;
             }
@@ -204,7 +208,11 @@ public final class ChannelHub implements AutoCloseable {
                 j.subscribe(ps, control); // blocks until unsubscribed or the connection fails
             } catch (RuntimeException e) {
                 if (closed) break;
-                LOG.warn("Redis pub/sub connection to {} failed: {}; retrying in {} ms", safe(uri), e.toString(), backoff);
+                LOG.warn(
+                        "Redis pub/sub connection to {} failed: {}; retrying in {} ms",
+                        safe(uri),
+                        e.toString(),
+                        backoff);
             }
             boolean wasConnected;
             synchronized (this) {
@@ -248,7 +256,8 @@ public final class ChannelHub implements AutoCloseable {
                         Sub s = subs.get(c);
                         s.sent++;
                     }
-                    if (!all.isEmpty()) subscribe(all.stream().map(ChannelHub::bytes).toArray(byte[][]::new));
+                    if (!all.isEmpty())
+                        subscribe(all.stream().map(ChannelHub::bytes).toArray(byte[][]::new));
                 }
                 firstConnect.complete(null);
                 if (reconnect) {
@@ -286,7 +295,8 @@ public final class ChannelHub implements AutoCloseable {
                 m = DeltaMessage.parse(new String(channel, StandardCharsets.UTF_8), message, null);
             } catch (IllegalArgumentException e) {
                 metrics.badMessages.increment();
-                LOG.debug("dropped a bad message on {}: {}", new String(channel, StandardCharsets.UTF_8), e.getMessage());
+                LOG.debug(
+                        "dropped a bad message on {}: {}", new String(channel, StandardCharsets.UTF_8), e.getMessage());
                 return;
             }
             try {

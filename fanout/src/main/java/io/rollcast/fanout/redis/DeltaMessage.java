@@ -1,11 +1,10 @@
 package io.rollcast.fanout.redis;
 
-import io.rollcast.model.Keys;
-import io.rollcast.model.RowCodec;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-
+import io.rollcast.model.Keys;
+import io.rollcast.model.RowCodec;
 import java.io.IOException;
 
 /**
@@ -62,14 +61,16 @@ public record DeltaMessage(
         if (eventType == null || windowStart == Long.MIN_VALUE || version < 0 || id == null) {
             throw new IllegalArgumentException("delta lacks event_type, window_start, version or stream_id");
         }
-        return new DeltaMessage(channel, eventType, windowStart, version, id, emittedAt, json, key(eventType, windowStart));
+        return new DeltaMessage(
+                channel, eventType, windowStart, version, id, emittedAt, json, key(eventType, windowStart));
     }
 
     /** A stream entry's message with {@code "stream_id":"<id>"} added, as the published form has it. */
     public static byte[] withStreamId(byte[] entryJson, StreamId id) {
         int end = entryJson.length - 1;
         while (end > 0 && entryJson[end] != '}') end--;
-        byte[] tail = (",\"" + RowCodec.STREAM_ID + "\":\"" + id + "\"}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] tail = (",\"" + RowCodec.STREAM_ID + "\":\"" + id + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         byte[] out = new byte[end + tail.length];
         System.arraycopy(entryJson, 0, out, 0, end);
         System.arraycopy(tail, 0, out, end, tail.length);

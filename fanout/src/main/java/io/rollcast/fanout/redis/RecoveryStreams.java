@@ -1,17 +1,16 @@
 package io.rollcast.fanout.redis;
 
 import io.rollcast.model.Channels;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.JedisPoolConfig;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisDataException;
-
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Reads the delta sink's capped recovery streams: the entries after a position, with what is needed
@@ -25,7 +24,8 @@ public final class RecoveryStreams implements AutoCloseable {
      * KEYS[1] stream; ARGV[1] inclusive start id, or '' for "now - ARGV[2] ms"; ARGV[3] max entries.
      * Returns {now_ms, exists, last_generated_id, max_deleted_id, first_id, {entries...}, entries_added, length}.
      */
-    static final String SCRIPT = String.join("\n",
+    static final String SCRIPT = String.join(
+            "\n",
             "local t = redis.call('TIME')",
             "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)",
             "if redis.call('EXISTS', KEYS[1]) == 0 then return {now, 0, '0-0', '0-0', '', {}, 0, 0} end",
@@ -48,8 +48,15 @@ public final class RecoveryStreams implements AutoCloseable {
      * What one read saw. {@code entries} are in stream order; {@code truncated} when COUNT cut them;
      * {@code removed} = entries added minus length (trimmed by MAXLEN or deleted).
      */
-    public record Read(long nowMs, boolean exists, StreamId last, StreamId maxDeleted, StreamId first,
-            List<DeltaMessage> entries, boolean truncated, long removed) {
+    public record Read(
+            long nowMs,
+            boolean exists,
+            StreamId last,
+            StreamId maxDeleted,
+            StreamId first,
+            List<DeltaMessage> entries,
+            boolean truncated,
+            long removed) {
 
         /**
          * Whether entries after {@code position} may be gone: deleted past it (XDEL), or trimmed while

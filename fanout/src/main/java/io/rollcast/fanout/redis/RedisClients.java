@@ -1,12 +1,11 @@
 package io.rollcast.fanout.redis;
 
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisClientConfig;
-
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 
 /** Jedis connection settings from a {@code redis://[user:password@]host:port[/db]} URI (RESP2, no protocol probing). */
 final class RedisClients {

@@ -1,9 +1,8 @@
 package io.rollcast.fanout.session;
 
-import io.rollcast.model.Names;
-import io.rollcast.model.Channels;
 import io.rollcast.fanout.redis.StreamId;
-
+import io.rollcast.model.Channels;
+import io.rollcast.model.Names;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -24,7 +23,8 @@ public record Cursor(String spec, long base, TreeMap<Long, StreamId> positions) 
 
     /** Parses the text form; throws {@link IllegalArgumentException} on anything malformed. */
     public static Cursor parse(String text) {
-        if (text == null || text.isEmpty() || text.length() > MAX_TEXT) throw new IllegalArgumentException("bad event id");
+        if (text == null || text.isEmpty() || text.length() > MAX_TEXT)
+            throw new IllegalArgumentException("bad event id");
         int first = text.indexOf('~');
         int tilde = first < 0 ? -1 : text.indexOf('~', first + 1);
         if (first <= 0 || tilde <= first + 1) throw new IllegalArgumentException("bad event id");
@@ -37,7 +37,8 @@ public record Cursor(String spec, long base, TreeMap<Long, StreamId> positions) 
                 for (String part : text.substring(tilde + 1).split(",")) {
                     int colon = part.indexOf(':');
                     if (colon <= 0) throw new IllegalArgumentException("bad event id");
-                    positions.put(Channels.parseHour(part.substring(0, colon)), StreamId.parse(part.substring(colon + 1)));
+                    positions.put(
+                            Channels.parseHour(part.substring(0, colon)), StreamId.parse(part.substring(colon + 1)));
                 }
             }
             return new Cursor(spec, base, positions);
@@ -56,9 +57,17 @@ public record Cursor(String spec, long base, TreeMap<Long, StreamId> positions) 
      * position {@code position} finds for the hour's value; {@code hourName} names an hour (a session
      * passes a cache: this runs per client per delta).
      */
-    static <V> String format(String spec, long base, Map<Long, V> hours, Function<V, StreamId> position,
+    static <V> String format(
+            String spec,
+            long base,
+            Map<Long, V> hours,
+            Function<V, StreamId> position,
             Function<Long, String> hourName) {
-        StringBuilder sb = new StringBuilder(40 + hours.size() * 36).append(spec).append('~').append(base).append('~');
+        StringBuilder sb = new StringBuilder(40 + hours.size() * 36)
+                .append(spec)
+                .append('~')
+                .append(base)
+                .append('~');
         boolean first = true;
         for (Map.Entry<Long, V> e : hours.entrySet()) {
             if (!first) sb.append(',');

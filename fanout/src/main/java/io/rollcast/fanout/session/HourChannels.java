@@ -1,9 +1,8 @@
 package io.rollcast.fanout.session;
 
-import io.rollcast.model.Channels;
 import io.rollcast.fanout.redis.StreamId;
 import io.rollcast.fanout.snapshot.StreamQuery;
-
+import io.rollcast.model.Channels;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,7 +25,8 @@ final class HourChannels {
     /** Adds the channels of the query's hours: to its end, or to the hour after {@code now}'s for an open-ended query. */
     void open(long now) {
         long last = query.to().map(t -> Math.max(query.from(), t - 1)).orElse(now + Channels.HOUR_MS);
-        for (long h : Channels.hours(query.from(), last)) byHour.put(h, Channels.channel(query.tenant(), query.spec(), h));
+        for (long h : Channels.hours(query.from(), last))
+            byHour.put(h, Channels.channel(query.tenant(), query.spec(), h));
     }
 
     /** The channel names, in hour order. */
@@ -68,7 +68,11 @@ final class HourChannels {
 
     /** The event id: the {@link Cursor} text of each hour's position in {@code positions} (by channel name; none = 0). */
     String cursor(long base, Map<String, StreamId> positions) {
-        return Cursor.format(query.spec(), base, byHour, ch -> positions.getOrDefault(ch, StreamId.ZERO),
+        return Cursor.format(
+                query.spec(),
+                base,
+                byHour,
+                ch -> positions.getOrDefault(ch, StreamId.ZERO),
                 h -> hourNames.computeIfAbsent(h, Channels::hourName)); // runs per client per delta: hour names cached
     }
 }

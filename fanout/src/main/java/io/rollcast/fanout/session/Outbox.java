@@ -1,10 +1,8 @@
 package io.rollcast.fanout.session;
 
-import io.rollcast.fanout.metrics.Metrics;
-
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
-
+import io.rollcast.fanout.metrics.Metrics;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
 

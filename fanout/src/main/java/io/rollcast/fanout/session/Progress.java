@@ -3,7 +3,6 @@ package io.rollcast.fanout.session;
 import io.rollcast.fanout.redis.DeltaMessage;
 import io.rollcast.fanout.redis.StreamId;
 import io.rollcast.fanout.snapshot.StreamQuery;
-
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;

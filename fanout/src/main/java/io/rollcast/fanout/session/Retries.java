@@ -1,11 +1,9 @@
 package io.rollcast.fanout.session;
 
 import io.rollcast.fanout.snapshot.SnapshotService;
-
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * When a session tries a failed snapshot or resume read again. A failed read (a store or Redis restart)

@@ -1,10 +1,8 @@
 package io.rollcast.fanout.session;
 
+import io.netty.channel.EventLoop;
 import io.rollcast.fanout.redis.ChannelHub;
 import io.rollcast.fanout.redis.DeltaMessage;
-
-import io.netty.channel.EventLoop;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -51,7 +49,10 @@ public final class Router implements ChannelHub.Listener {
 
     /** On the session's loop. */
     void add(Session s, String channel) {
-        local(s.loop()).byChannel.computeIfAbsent(channel, c -> new LinkedHashSet<>()).add(s);
+        local(s.loop())
+                .byChannel
+                .computeIfAbsent(channel, c -> new LinkedHashSet<>())
+                .add(s);
     }
 
     /** On the session's loop. */

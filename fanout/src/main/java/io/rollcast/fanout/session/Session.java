@@ -1,5 +1,8 @@
 package io.rollcast.fanout.session;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
 import io.rollcast.fanout.metrics.Metrics;
 import io.rollcast.fanout.redis.ChannelHub;
 import io.rollcast.fanout.redis.DeltaMessage;
@@ -9,19 +12,14 @@ import io.rollcast.fanout.snapshot.Snapshot;
 import io.rollcast.fanout.snapshot.SnapshotEnvelope;
 import io.rollcast.fanout.snapshot.SnapshotService;
 import io.rollcast.fanout.snapshot.StreamQuery;
-
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.EventLoop;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One streaming client and its sync state machine. Every method runs on the client's event loop. The
@@ -44,10 +42,21 @@ public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
     /** What a session needs from the server. */
-    public record Services(ChannelHub hub, SnapshotService snapshots, Router router, Metrics metrics,
-            int maxPending, long maxStallMs, long pingMs) {}
+    public record Services(
+            ChannelHub hub,
+            SnapshotService snapshots,
+            Router router,
+            Metrics metrics,
+            int maxPending,
+            long maxStallMs,
+            long pingMs) {}
 
-    private enum State { SUBSCRIBING, SYNCING, LIVE, CLOSED }
+    private enum State {
+        SUBSCRIBING,
+        SYNCING,
+        LIVE,
+        CLOSED
+    }
 
     private final Services sv;
     private final Transport transport;
@@ -133,10 +142,14 @@ public final class Session {
         }
         Map<String, StreamId> from = channels.resumePositions(c);
         if (from == null) {
-            snapshot(names, "range not covered by the last event id"); // an older hour than the cursor knows: it cannot be replayed
+            snapshot(
+                    names,
+                    "range not covered by the last event id"); // an older hour than the cursor knows: it cannot be
+            // replayed
             return;
         }
-        sv.snapshots().submit(() -> sv.snapshots().resume(names, from, c.base()))
+        sv.snapshots()
+                .submit(() -> sv.snapshots().resume(names, from, c.base()))
                 .whenComplete((r, err) -> loop.execute(() -> onReplay(r, err, names, from)));
     }
 
@@ -148,7 +161,8 @@ public final class Session {
     }
 
     private void snapshot(List<String> names) {
-        sv.snapshots().submit(() -> sv.snapshots().read(query, names))
+        sv.snapshots()
+                .submit(() -> sv.snapshots().read(query, names))
                 .whenComplete((s, err) -> loop.execute(() -> onSnapshot(s, err, names)));
     }
 
@@ -156,12 +170,15 @@ public final class Session {
     private boolean retry(Throwable err, List<String> names) {
         long delayMs = retries.next(err);
         if (delayMs < 0) return false;
-        loop.schedule(() -> {
-            if (state == State.SYNCING) {
-                buffer.reset();
-                snapshot(names);
-            }
-        }, delayMs, TimeUnit.MILLISECONDS);
+        loop.schedule(
+                () -> {
+                    if (state == State.SYNCING) {
+                        buffer.reset();
+                        snapshot(names);
+                    }
+                },
+                delayMs,
+                TimeUnit.MILLISECONDS);
         return true;
     }
 
@@ -231,7 +248,7 @@ public final class Session {
     /** A delta for one of this session's channels. */
     void onDelta(DeltaMessage m) {
         switch (state) {
-            case SUBSCRIBING, CLOSED -> { }
+            case SUBSCRIBING, CLOSED -> {}
             case SYNCING -> buffer.add(m);
             case LIVE -> sendIfNew(m);
         }
@@ -239,7 +256,8 @@ public final class Session {
 
     private void sendIfNew(DeltaMessage m) {
         if (!progress.accept(m, query)) return;
-        if (outbox.offer(transport.frame("delta", cursorId(), m.json()), false)) sv.metrics().messagesOut.increment();
+        if (outbox.offer(transport.frame("delta", cursorId(), m.json()), false))
+            sv.metrics().messagesOut.increment();
     }
 
     /** The event id: {@link Cursor} text of the current positions. */

@@ -29,8 +29,7 @@ public abstract class StreamHandler<I> extends SimpleChannelInboundHandler<I> {
     }
 
     /** Writes what the stream starts with, before any frame of the session (through the replaced handler's {@code ctx}). */
-    protected void opened(ChannelHandlerContext ctx) {
-    }
+    protected void opened(ChannelHandlerContext ctx) {}
 
     @Override
     public final void channelWritabilityChanged(ChannelHandlerContext ctx) {

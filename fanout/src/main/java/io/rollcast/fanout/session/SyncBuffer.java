@@ -1,7 +1,6 @@
 package io.rollcast.fanout.session;
 
 import io.rollcast.fanout.redis.DeltaMessage;
-
 import java.util.ArrayList;
 import java.util.List;
 

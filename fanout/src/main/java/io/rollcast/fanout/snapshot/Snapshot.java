@@ -1,9 +1,7 @@
 package io.rollcast.fanout.snapshot;
 
 import io.rollcast.fanout.redis.StreamId;
-
 import io.rollcast.model.WindowRow;
-
 import java.util.List;
 import java.util.Map;
 
@@ -16,4 +14,5 @@ import java.util.Map;
  * @param versions version per window key ({@code event_type|window_start})
  * @param positions per hour channel name: deltas with a stream id after it are newer than the rows
  */
-public record Snapshot(List<WindowRow> rows, Map<String, Long> versions, Map<String, StreamId> positions, long redisTime) {}
+public record Snapshot(
+        List<WindowRow> rows, Map<String, Long> versions, Map<String, StreamId> positions, long redisTime) {}

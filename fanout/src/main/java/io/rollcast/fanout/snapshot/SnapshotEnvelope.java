@@ -1,17 +1,13 @@
 package io.rollcast.fanout.snapshot;
 
-import io.rollcast.model.RowCodec;
-import io.rollcast.model.WindowRow;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-
+import io.rollcast.model.RowCodec;
+import io.rollcast.model.WindowRow;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
-
-
 
 /**
  * The one encoding of a snapshot as clients receive it, the body of {@code /v1/snapshot} and the data
@@ -31,7 +27,8 @@ public final class SnapshotEnvelope {
             g.writeStartObject();
             g.writeStringField("tenant", q.tenant());
             g.writeStringField("spec", q.spec());
-            if (q.eventType().isPresent()) g.writeStringField(RowCodec.EVENT_TYPE, q.eventType().get());
+            if (q.eventType().isPresent())
+                g.writeStringField(RowCodec.EVENT_TYPE, q.eventType().get());
             else g.writeNullField(RowCodec.EVENT_TYPE);
             g.writeNumberField("from", q.from());
             if (q.to().isPresent()) g.writeNumberField("to", q.to().get());

@@ -1,16 +1,14 @@
 package io.rollcast.fanout.snapshot;
 
 import io.rollcast.fanout.metrics.Metrics;
-import io.rollcast.model.Channels;
 import io.rollcast.fanout.redis.DeltaMessage;
 import io.rollcast.fanout.redis.RecoveryStreams;
 import io.rollcast.fanout.redis.StreamId;
-import io.rollcast.store.RollupQuery;
+import io.rollcast.model.Channels;
 import io.rollcast.model.Keys;
 import io.rollcast.model.RowCodec;
 import io.rollcast.model.WindowRow;
-
-
+import io.rollcast.store.RollupQuery;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -45,8 +43,15 @@ public final class SnapshotService implements AutoCloseable {
     private final int maxReplay;
     private final ThreadPoolExecutor pool;
 
-    public SnapshotService(RollupQuery store, RecoveryStreams streams, Metrics metrics, int threads, int queue,
-            long overlapMs, long streamTtlMs, int maxReplay) {
+    public SnapshotService(
+            RollupQuery store,
+            RecoveryStreams streams,
+            Metrics metrics,
+            int threads,
+            int queue,
+            long overlapMs,
+            long streamTtlMs,
+            int maxReplay) {
         this.store = store;
         this.streams = streams;
         this.metrics = metrics;
@@ -54,11 +59,12 @@ public final class SnapshotService implements AutoCloseable {
         this.streamTtlMs = streamTtlMs;
         this.maxReplay = maxReplay;
         AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
-            Thread t = new Thread(r, "snapshot-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool =
+                new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
+                    Thread t = new Thread(r, "snapshot-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         metrics.snapshotQueue(() -> pool.getQueue().size());
     }
 
@@ -83,7 +89,8 @@ public final class SnapshotService implements AutoCloseable {
 
     /** Whether {@code err} (or its cause) is the pool's refusal of a full queue. */
     public static boolean rejected(Throwable err) {
-        return err instanceof RejectedExecutionException || (err != null && err.getCause() instanceof RejectedExecutionException);
+        return err instanceof RejectedExecutionException
+                || (err != null && err.getCause() instanceof RejectedExecutionException);
     }
 
     /** A snapshot of {@code q} over {@code channels} (hour channel names). Blocking. */
@@ -145,10 +152,15 @@ public final class SnapshotService implements AutoCloseable {
             long reference = from.equals(StreamId.ZERO) ? base : from.ms();
             if (r.lostAfter(from)) return Replay.gap("entries after the last event id were trimmed from " + ch);
             boolean stillCovered = r.exists() && r.first() != null && r.first().compareTo(from) <= 0;
-            if (r.nowMs() - reference >= streamTtlMs && !stillCovered) return Replay.gap("position older than the stream TTL");
+            if (r.nowMs() - reference >= streamTtlMs && !stillCovered)
+                return Replay.gap("position older than the stream TTL");
             if (r.truncated()) return Replay.gap("more than " + maxReplay + " entries to replay");
             entries.addAll(r.entries());
-            after.put(ch, r.entries().isEmpty() ? from : r.entries().get(r.entries().size() - 1).streamId());
+            after.put(
+                    ch,
+                    r.entries().isEmpty()
+                            ? from
+                            : r.entries().get(r.entries().size() - 1).streamId());
         }
         return new Replay(false, "", entries, after, redisTime);
     }

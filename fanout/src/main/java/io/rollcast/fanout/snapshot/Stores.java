@@ -1,13 +1,11 @@
 package io.rollcast.fanout.snapshot;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.rollcast.fanout.config.FanoutConfig;
 import io.rollcast.store.ClickHouseRollupQuery;
 import io.rollcast.store.PostgresRollupQuery;
 import io.rollcast.store.RollupQuery;
-
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-
 import java.util.List;
 
 /** Opens the snapshot store named by {@code store.type}: Postgres (HikariCP pool), ClickHouse (HTTP) or none. */
@@ -30,8 +28,8 @@ public final class Stores {
                 PostgresRollupQuery q = new PostgresRollupQuery(ds, c.postgresTable());
                 yield new RollupQuery() {
                     @Override
-                    public List<io.rollcast.model.WindowRow> windows(String tenant, String spec,
-                            java.util.Optional<String> eventType, long fromMs, long toMs) {
+                    public List<io.rollcast.model.WindowRow> windows(
+                            String tenant, String spec, java.util.Optional<String> eventType, long fromMs, long toMs) {
                         return q.windows(tenant, spec, eventType, fromMs, toMs);
                     }
 
@@ -41,8 +39,9 @@ public final class Stores {
                     }
                 };
             }
-            case "clickhouse" -> new ClickHouseRollupQuery(c.clickhouseUrl(), c.clickhouseDatabase(), c.clickhouseUser(),
-                    c.clickhousePassword());
+            case "clickhouse" ->
+                new ClickHouseRollupQuery(
+                        c.clickhouseUrl(), c.clickhouseDatabase(), c.clickhouseUser(), c.clickhousePassword());
             default -> (tenant, spec, eventType, fromMs, toMs) -> List.of();
         };
     }

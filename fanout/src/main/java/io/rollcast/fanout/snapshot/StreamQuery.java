@@ -10,7 +10,8 @@ public record StreamQuery(String tenant, String spec, Optional<String> eventType
 
     /** Whether a window of {@code eventType} starting at {@code windowStart} belongs to this query. */
     public boolean covers(String type, long windowStart) {
-        return windowStart >= from && (to.isEmpty() || windowStart < to.get())
+        return windowStart >= from
+                && (to.isEmpty() || windowStart < to.get())
                 && (eventType.isEmpty() || eventType.get().equals(type));
     }
 }

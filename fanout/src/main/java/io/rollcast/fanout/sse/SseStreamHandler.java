@@ -1,9 +1,8 @@
 package io.rollcast.fanout.sse;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.rollcast.fanout.session.Session;
 import io.rollcast.fanout.session.StreamHandler;
-
-import io.netty.channel.ChannelHandlerContext;
 
 /**
  * The handler of a connection once it streams SSE: starts the response (head, then the client's

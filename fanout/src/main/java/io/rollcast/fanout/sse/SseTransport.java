@@ -1,7 +1,5 @@
 package io.rollcast.fanout.sse;
 
-import io.rollcast.fanout.session.Transport;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -12,7 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-
+import io.rollcast.fanout.session.Transport;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -26,8 +24,9 @@ import java.nio.charset.StandardCharsets;
 public final class SseTransport implements Transport {
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] EXPIRED = "{\"error\":\"auth_expired\",\"message\":\"token expired; reconnect with a fresh token\"}"
-            .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EXPIRED =
+            "{\"error\":\"auth_expired\",\"message\":\"token expired; reconnect with a fresh token\"}"
+                    .getBytes(StandardCharsets.US_ASCII);
 
     private final Channel channel;
 
@@ -38,7 +37,8 @@ public final class SseTransport implements Transport {
     /** The response head: {@code text/event-stream; charset=utf-8}, no caching, no proxy buffering, chunked. */
     public static HttpResponse head() {
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                 .set("X-Accel-Buffering", "no")
                 .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -47,7 +47,8 @@ public final class SseTransport implements Transport {
 
     /** The first bytes: the client's reconnect delay. */
     public static Object retry(long ms) {
-        return new DefaultHttpContent(Unpooled.wrappedBuffer(("retry: " + ms + "\n\n").getBytes(StandardCharsets.US_ASCII)));
+        return new DefaultHttpContent(
+                Unpooled.wrappedBuffer(("retry: " + ms + "\n\n").getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Override

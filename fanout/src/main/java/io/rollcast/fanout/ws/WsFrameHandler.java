@@ -1,14 +1,13 @@
 package io.rollcast.fanout.ws;
 
-import io.rollcast.fanout.session.Session;
-import io.rollcast.fanout.session.StreamHandler;
-
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.rollcast.fanout.session.Session;
+import io.rollcast.fanout.session.StreamHandler;
 
 /**
  * The handler of an upgraded WebSocket connection: answers pings, honours close and ignores client

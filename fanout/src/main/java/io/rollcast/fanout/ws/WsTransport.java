@@ -1,14 +1,12 @@
 package io.rollcast.fanout.ws;
 
-import io.rollcast.fanout.session.Transport;
-
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-
+import io.rollcast.fanout.session.Transport;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,16 +1,11 @@
 package io.rollcast.fanout.auth;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.fanout.FanoutServer;
 import io.rollcast.fanout.TestServer;
 import io.rollcast.testkit.RealServers;
 import io.rollcast.testkit.RedisServer;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,8 +13,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Cross-site WebSocket hijacking and its HTTP cousins: a request authenticated by the cookie (an
@@ -52,13 +50,16 @@ class CookieOriginIT {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             s.setSoTimeout(1_500);
-            StringBuilder req = new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n");
+            StringBuilder req =
+                    new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n");
             if (upgrade) {
-                req.append("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
+                req.append(
+                        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
             } else {
                 req.append("Connection: close\r\n");
             }
-            for (int i = 0; i + 1 < headers.length; i += 2) req.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+            for (int i = 0; i + 1 < headers.length; i += 2)
+                req.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
             req.append("\r\n");
             OutputStream out = s.getOutputStream();
             out.write(req.toString().getBytes(StandardCharsets.UTF_8));
@@ -71,7 +72,8 @@ class CookieOriginIT {
                 while ((n = in.read(buf)) > 0) {
                     got.write(buf, 0, n);
                     String sofar = got.toString(StandardCharsets.ISO_8859_1);
-                    if (sofar.startsWith("HTTP/1.1 101") && sofar.contains("\r\n\r\n")) break; // upgraded: the stream stays open
+                    if (sofar.startsWith("HTTP/1.1 101") && sofar.contains("\r\n\r\n"))
+                        break; // upgraded: the stream stays open
                 }
             } catch (java.net.SocketTimeoutException e) {
                 // idle: what came is the answer
@@ -91,60 +93,147 @@ class CookieOriginIT {
     private static void assertForbiddenOrigin(Reply r) {
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.head().toLowerCase()).contains("content-type: application/json");
-        assertThat(r.body()).startsWith("{\"error\":\"forbidden\"").contains("origin").doesNotContain("Exception");
+        assertThat(r.body())
+                .startsWith("{\"error\":\"forbidden\"")
+                .contains("origin")
+                .doesNotContain("Exception");
     }
 
     @Test
     void aCrossSiteWebSocketUpgradeWithTheCookieIsRefusedWith403() throws Exception {
-        assertForbiddenOrigin(send(server.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "https://evil.example"));
+        assertForbiddenOrigin(
+                send(server.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "https://evil.example"));
         assertForbiddenOrigin(send(server.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "null"));
         // the same host on another port or scheme-less tricks are other origins too
-        assertForbiddenOrigin(send(server.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "http://127.0.0.1:1"));
-        assertForbiddenOrigin(send(server.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(),
-                "Origin", "http://127.0.0.1:" + server.port() + ".evil.example"));
+        assertForbiddenOrigin(
+                send(server.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "http://127.0.0.1:1"));
+        assertForbiddenOrigin(send(
+                server.port(),
+                "/v1/ws?spec=" + SPEC,
+                true,
+                "Cookie",
+                cookie(),
+                "Origin",
+                "http://127.0.0.1:" + server.port() + ".evil.example"));
     }
 
     @Test
     void crossSiteCookieRequestsToTheOtherReadEndpointsAreRefusedWith403() throws Exception {
-        assertForbiddenOrigin(send(server.port(), "/v1/snapshot?spec=" + SPEC, false, "Cookie", cookie(), "Origin", "https://evil.example"));
-        assertForbiddenOrigin(send(server.port(), "/v1/me", false, "Cookie", cookie(), "Origin", "https://evil.example"));
-        assertForbiddenOrigin(send(server.port(), "/v1/stream?spec=" + SPEC, false, "Cookie", cookie(), "Origin", "https://evil.example"));
+        assertForbiddenOrigin(send(
+                server.port(),
+                "/v1/snapshot?spec=" + SPEC,
+                false,
+                "Cookie",
+                cookie(),
+                "Origin",
+                "https://evil.example"));
+        assertForbiddenOrigin(
+                send(server.port(), "/v1/me", false, "Cookie", cookie(), "Origin", "https://evil.example"));
+        assertForbiddenOrigin(send(
+                server.port(), "/v1/stream?spec=" + SPEC, false, "Cookie", cookie(), "Origin", "https://evil.example"));
     }
 
     @Test
     void aSameOriginWebSocketUpgradeWithTheCookieIsAccepted() throws Exception {
-        assertThat(send(server.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "http://127.0.0.1:" + server.port()).status())
+        assertThat(send(
+                                server.port(),
+                                "/v1/ws?spec=" + SPEC,
+                                true,
+                                "Cookie",
+                                cookie(),
+                                "Origin",
+                                "http://127.0.0.1:" + server.port())
+                        .status())
                 .isEqualTo(101);
-        assertThat(send(server.port(), "/v1/snapshot?spec=" + SPEC, false, "Cookie", cookie(), "Origin", "http://127.0.0.1:" + server.port()).status())
+        assertThat(send(
+                                server.port(),
+                                "/v1/snapshot?spec=" + SPEC,
+                                false,
+                                "Cookie",
+                                cookie(),
+                                "Origin",
+                                "http://127.0.0.1:" + server.port())
+                        .status())
                 .isEqualTo(200);
     }
 
     @Test
     void aCookieRequestWithoutOriginIsAccepted() throws Exception {
-        // browsers send Origin on every WebSocket upgrade and cross-origin request; without one it is a same-origin GET or not a browser
-        assertThat(send(server.port(), "/v1/snapshot?spec=" + SPEC, false, "Cookie", cookie()).status()).isEqualTo(200);
+        // browsers send Origin on every WebSocket upgrade and cross-origin request; without one it is a same-origin GET
+        // or not a browser
+        assertThat(send(server.port(), "/v1/snapshot?spec=" + SPEC, false, "Cookie", cookie())
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
     void aHeaderOrQueryTokenNeedsNoOriginCheck() throws Exception {
         String t = TestServer.token("acme", SPEC);
-        assertThat(send(server.port(), "/v1/ws?spec=" + SPEC, true, "Authorization", "Bearer " + t, "Origin", "https://other.example").status())
+        assertThat(send(
+                                server.port(),
+                                "/v1/ws?spec=" + SPEC,
+                                true,
+                                "Authorization",
+                                "Bearer " + t,
+                                "Origin",
+                                "https://other.example")
+                        .status())
                 .isEqualTo(101);
-        assertThat(send(server.port(), "/v1/ws?spec=" + SPEC + "&access_token=" + t, true, "Origin", "https://other.example").status())
+        assertThat(send(
+                                server.port(),
+                                "/v1/ws?spec=" + SPEC + "&access_token=" + t,
+                                true,
+                                "Origin",
+                                "https://other.example")
+                        .status())
                 .isEqualTo(101);
     }
 
     @Test
     void anOriginInTheConfiguredAllowListIsAcceptedWithTheCookie() throws Exception {
-        try (FanoutServer allowing = TestServer.start(redisUri, Map.of("auth.allowed-origins", "https://dash.example, http://localhost:3000"))) {
-            assertThat(send(allowing.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "https://dash.example").status())
+        try (FanoutServer allowing = TestServer.start(
+                redisUri, Map.of("auth.allowed-origins", "https://dash.example, http://localhost:3000"))) {
+            assertThat(send(
+                                    allowing.port(),
+                                    "/v1/ws?spec=" + SPEC,
+                                    true,
+                                    "Cookie",
+                                    cookie(),
+                                    "Origin",
+                                    "https://dash.example")
+                            .status())
                     .isEqualTo(101);
-            assertThat(send(allowing.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "http://localhost:3000").status())
+            assertThat(send(
+                                    allowing.port(),
+                                    "/v1/ws?spec=" + SPEC,
+                                    true,
+                                    "Cookie",
+                                    cookie(),
+                                    "Origin",
+                                    "http://localhost:3000")
+                            .status())
                     .isEqualTo(101);
-            assertThat(send(allowing.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "http://127.0.0.1:" + allowing.port()).status())
-                    .as("the server's own origin stays allowed").isEqualTo(101);
-            assertForbiddenOrigin(send(allowing.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "https://evil.example"));
-            assertForbiddenOrigin(send(allowing.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "http://dash.example"));
+            assertThat(send(
+                                    allowing.port(),
+                                    "/v1/ws?spec=" + SPEC,
+                                    true,
+                                    "Cookie",
+                                    cookie(),
+                                    "Origin",
+                                    "http://127.0.0.1:" + allowing.port())
+                            .status())
+                    .as("the server's own origin stays allowed")
+                    .isEqualTo(101);
+            assertForbiddenOrigin(send(
+                    allowing.port(),
+                    "/v1/ws?spec=" + SPEC,
+                    true,
+                    "Cookie",
+                    cookie(),
+                    "Origin",
+                    "https://evil.example"));
+            assertForbiddenOrigin(send(
+                    allowing.port(), "/v1/ws?spec=" + SPEC, true, "Cookie", cookie(), "Origin", "http://dash.example"));
         }
     }
 }

@@ -1,10 +1,6 @@
 package io.rollcast.fanout.auth;
 
-import io.rollcast.fanout.FanoutServer;
-import io.rollcast.fanout.SseClient;
-import io.rollcast.fanout.TestServer;
-import io.rollcast.testkit.RealServers;
-import io.rollcast.testkit.RedisServer;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -12,12 +8,11 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-
+import io.rollcast.fanout.FanoutServer;
+import io.rollcast.fanout.SseClient;
+import io.rollcast.fanout.TestServer;
+import io.rollcast.testkit.RealServers;
+import io.rollcast.testkit.RedisServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,11 +25,13 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(RealServers.class)
 @Timeout(120)
@@ -65,9 +62,15 @@ class TokenRefusalIT {
 
     private static void assertRefused(HttpResponse<String> r, int status, String messagePart) {
         assertThat(r.statusCode()).isEqualTo(status);
-        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
-        assertThat(r.body()).startsWith("{\"error\":").contains(messagePart).hasSizeLessThan(200)
-                .doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("io.rollcast");
+        assertThat(r.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(r.body())
+                .startsWith("{\"error\":")
+                .contains(messagePart)
+                .hasSizeLessThan(200)
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ")
+                .doesNotContain("io.rollcast");
     }
 
     private static String b64(String s) {
@@ -86,7 +89,9 @@ class TokenRefusalIT {
     void aValidTokenIsAcceptedFromTheHeaderTheCookieOrTheQuery() throws Exception {
         String t = TestServer.token("acme", "tumbling-1m");
         assertThat(withToken(t, "spec=tumbling-1m").statusCode()).isEqualTo(200);
-        assertThat(get("/v1/snapshot?spec=tumbling-1m", "Cookie", "rollcast_token=" + t).statusCode()).isEqualTo(200);
+        assertThat(get("/v1/snapshot?spec=tumbling-1m", "Cookie", "rollcast_token=" + t)
+                        .statusCode())
+                .isEqualTo(200);
         HttpResponse<String> viaQuery = get("/v1/snapshot?spec=tumbling-1m&access_token=" + t);
         assertThat(viaQuery.statusCode()).isEqualTo(200);
         assertThat(viaQuery.body()).contains("\"tenant\":\"acme\"");
@@ -107,19 +112,26 @@ class TokenRefusalIT {
         String t = TestServer.token("acme", "tumbling-1m");
         String forged = t.substring(0, t.lastIndexOf('.') + 1) + b64("not the signature at all, not at all");
         assertRefused(withToken(forged, "spec=tumbling-1m"), 401, "bad signature");
-        String otherKey = Tokens.mint("another-secret-another-secret-another-secret", "acme", List.of("tumbling-1m"), Duration.ofHours(1));
+        String otherKey = Tokens.mint(
+                "another-secret-another-secret-another-secret", "acme", List.of("tumbling-1m"), Duration.ofHours(1));
         assertRefused(withToken(otherKey, "spec=tumbling-1m"), 401, "bad signature");
     }
 
     @Test
     void anExpiredTokenIsRefused() throws Exception {
-        String t = Tokens.mint(TestServer.SECRET, "acme", List.of("tumbling-1m"), Instant.now().minusSeconds(600), null);
+        String t = Tokens.mint(
+                TestServer.SECRET, "acme", List.of("tumbling-1m"), Instant.now().minusSeconds(600), null);
         assertRefused(withToken(t, "spec=tumbling-1m"), 401, "expired");
     }
 
     @Test
     void aTokenNotYetValidIsRefused() throws Exception {
-        String t = Tokens.mint(TestServer.SECRET, "acme", List.of("tumbling-1m"), Instant.now().plusSeconds(7200), Instant.now().plusSeconds(600));
+        String t = Tokens.mint(
+                TestServer.SECRET,
+                "acme",
+                List.of("tumbling-1m"),
+                Instant.now().plusSeconds(7200),
+                Instant.now().plusSeconds(600));
         assertRefused(withToken(t, "spec=tumbling-1m"), 401, "not yet valid");
     }
 
@@ -131,28 +143,38 @@ class TokenRefusalIT {
     }
 
     private static JWTClaimsSet.Builder acmeClaims() {
-        return new JWTClaimsSet.Builder().claim("tenant", "acme").claim("specs", List.of("tumbling-1m"))
+        return new JWTClaimsSet.Builder()
+                .claim("tenant", "acme")
+                .claim("specs", List.of("tumbling-1m"))
                 .expirationTime(Date.from(Instant.now().plusSeconds(3600)));
     }
 
     @Test
     void aTokenIssuedInTheFutureBeyondTheClockSkewIsRefused() throws Exception {
-        String aDayAhead = hs256(acmeClaims().issueTime(Date.from(Instant.now().plusSeconds(86_400))).build());
+        String aDayAhead = hs256(acmeClaims()
+                .issueTime(Date.from(Instant.now().plusSeconds(86_400)))
+                .build());
         assertRefused(withToken(aDayAhead, "spec=tumbling-1m"), 401, "issued in the future");
-        String aMinuteAhead = hs256(acmeClaims().issueTime(Date.from(Instant.now().plusSeconds(120))).build());
+        String aMinuteAhead = hs256(acmeClaims()
+                .issueTime(Date.from(Instant.now().plusSeconds(120)))
+                .build());
         assertRefused(withToken(aMinuteAhead, "spec=tumbling-1m"), 401, "issued in the future");
     }
 
     @Test
     void aTokenIssuedSlightlyAheadWithinTheClockSkewIsAccepted() throws Exception {
-        String t = hs256(acmeClaims().issueTime(Date.from(Instant.now().plusSeconds(5))).build());
+        String t = hs256(
+                acmeClaims().issueTime(Date.from(Instant.now().plusSeconds(5))).build());
         assertThat(withToken(t, "spec=tumbling-1m").statusCode()).isEqualTo(200);
     }
 
     @Test
     void aTokenWithoutATenantClaimIsRefusedEvenWithASubject() throws Exception {
-        String userToken = hs256(new JWTClaimsSet.Builder().subject("acme").claim("specs", List.of("tumbling-1m"))
-                .expirationTime(Date.from(Instant.now().plusSeconds(3600))).build());
+        String userToken = hs256(new JWTClaimsSet.Builder()
+                .subject("acme")
+                .claim("specs", List.of("tumbling-1m"))
+                .expirationTime(Date.from(Instant.now().plusSeconds(3600)))
+                .build());
         assertRefused(withToken(userToken, "spec=tumbling-1m"), 401, "no tenant claim");
         assertRefused(get("/v1/me", "Authorization", "Bearer " + userToken), 401, "no tenant claim");
         try (SseClient sse = SseClient.open(server.port(), "/v1/stream?spec=tumbling-1m&access_token=" + userToken)) {
@@ -171,7 +193,9 @@ class TokenRefusalIT {
         String signingInput = b64("{\"alg\":\"HS512\",\"typ\":\"JWT\"}") + "." + b64(claims("acme", inAnHour()));
         Mac mac = Mac.getInstance("HmacSHA512");
         mac.init(new SecretKeySpec(TestServer.SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA512"));
-        String sig = Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+        String sig = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
         assertRefused(withToken(signingInput + "." + sig, "spec=tumbling-1m"), 401, "HS512 refused");
     }
 
@@ -179,9 +203,13 @@ class TokenRefusalIT {
     void anRs256TokenIsRefused() throws Exception {
         KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
         gen.initialize(2048);
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder()
-                .claim("tenant", "acme").claim("specs", List.of("tumbling-1m"))
-                .expirationTime(Date.from(Instant.now().plusSeconds(3600))).build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader(JWSAlgorithm.RS256),
+                new JWTClaimsSet.Builder()
+                        .claim("tenant", "acme")
+                        .claim("specs", List.of("tumbling-1m"))
+                        .expirationTime(Date.from(Instant.now().plusSeconds(3600)))
+                        .build());
         jwt.sign(new RSASSASigner(gen.generateKeyPair().getPrivate()));
         assertRefused(withToken(jwt.serialize(), "spec=tumbling-1m"), 401, "RS256 refused");
     }
@@ -196,17 +224,21 @@ class TokenRefusalIT {
     void aTokenOfTenantAAskingForTenantBIsForbidden() throws Exception {
         String t = TestServer.token("tenant-a", "tumbling-1m");
         assertRefused(withToken(t, "spec=tumbling-1m&tenant=tenant-b"), 403, "not for tenant tenant-b");
-        try (SseClient sse = SseClient.open(server.port(), "/v1/stream?spec=tumbling-1m&tenant=tenant-b&access_token=" + t)) {
+        try (SseClient sse =
+                SseClient.open(server.port(), "/v1/stream?spec=tumbling-1m&tenant=tenant-b&access_token=" + t)) {
             assertThat(sse.status(5_000)).isEqualTo(403);
         }
-        assertThat(withToken(t, "spec=tumbling-1m&tenant=tenant-a").statusCode()).isEqualTo(200);
+        assertThat(withToken(t, "spec=tumbling-1m&tenant=tenant-a").statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void aSpecNotInTheTokenIsForbidden() throws Exception {
         String t = TestServer.token("acme", "tumbling-1m");
         assertRefused(withToken(t, "spec=sliding-5m-1m"), 403, "does not allow spec sliding-5m-1m");
-        assertThat(withToken(TestServer.token("acme", "*"), "spec=sliding-5m-1m").statusCode()).isEqualTo(200);
+        assertThat(withToken(TestServer.token("acme", "*"), "spec=sliding-5m-1m")
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test

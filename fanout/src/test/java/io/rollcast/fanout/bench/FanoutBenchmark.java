@@ -5,7 +5,6 @@ import io.rollcast.fanout.TestServer;
 import io.rollcast.fanout.config.FanoutConfig;
 import io.rollcast.testkit.RealServers;
 import io.rollcast.testkit.RedisServer;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -40,10 +39,13 @@ public final class FanoutBenchmark {
     /** One child JVM with its stdout lines in a queue. */
     private record Child(Process process, PrintWriter in, BlockingQueue<String> out) {
         static Child start(List<String> cmd) throws IOException {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
             BlockingQueue<String> q = new LinkedBlockingQueue<>();
             Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = r.readLine()) != null) q.add(line);
                 } catch (IOException ignored) {
@@ -82,11 +84,24 @@ public final class FanoutBenchmark {
         }
         List<String> serverCmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx2g", "-XX:+UseParallelGC"));
         String extra = System.getenv("BENCH_SERVER_OPTS"); // e.g. a profiler: -XX:StartFlightRecording=...
-        if (extra != null && !extra.isBlank()) serverCmd.addAll(List.of(extra.trim().split("\\s+")));
-        serverCmd.addAll(List.of("-cp", cp, "io.rollcast.fanout.FanoutServer", "--set", "server.port=" + port, "--set", "redis.uri=" + redis.uri(),
-                "--set", "store.type=none", "--set", "server.backlog=16384"));
-        ProcessBuilder spb = new ProcessBuilder(serverCmd).redirectErrorStream(true)
-                .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "fanout-bench-server.log").toFile());
+        if (extra != null && !extra.isBlank())
+            serverCmd.addAll(List.of(extra.trim().split("\\s+")));
+        serverCmd.addAll(List.of(
+                "-cp",
+                cp,
+                "io.rollcast.fanout.FanoutServer",
+                "--set",
+                "server.port=" + port,
+                "--set",
+                "redis.uri=" + redis.uri(),
+                "--set",
+                "store.type=none",
+                "--set",
+                "server.backlog=16384"));
+        ProcessBuilder spb = new ProcessBuilder(serverCmd)
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "fanout-bench-server.log")
+                        .toFile());
         spb.environment().put(FanoutConfig.envName("auth.secret"), TestServer.SECRET);
         spb.environment().put("ROLLCAST_FANOUT_LOG_LEVEL", "warn");
         Process server = spb.start();
@@ -103,8 +118,19 @@ public final class FanoutBenchmark {
             for (int i = 0; i < processes; i++) {
                 int n = Math.min(per, clients - i * per);
                 if (n <= 0) break;
-                loads.add(Child.start(List.of(java, "-Xms256m", "-Xmx512m", "-XX:+UseParallelGC", "-cp", cp, LoadClient.class.getName(), Integer.toString(port),
-                        Integer.toString(n), "127.0.0." + (2 + i), Integer.toString(Math.max(1, ramp / processes)), path)));
+                loads.add(Child.start(List.of(
+                        java,
+                        "-Xms256m",
+                        "-Xmx512m",
+                        "-XX:+UseParallelGC",
+                        "-cp",
+                        cp,
+                        LoadClient.class.getName(),
+                        Integer.toString(port),
+                        Integer.toString(n),
+                        "127.0.0." + (2 + i),
+                        Integer.toString(Math.max(1, ramp / processes)),
+                        path)));
             }
             int open = 0;
             int snapshots = 0;
@@ -122,20 +148,24 @@ public final class FanoutBenchmark {
                 stable = (o == open && sn == snapshots) ? stable + 1 : 0;
                 open = o;
                 snapshots = sn;
-                System.out.printf("  %5.1f s: %d connections open, %d snapshots received%n", (System.currentTimeMillis() - t0) / 1000.0, open, snapshots);
+                System.out.printf(
+                        "  %5.1f s: %d connections open, %d snapshots received%n",
+                        (System.currentTimeMillis() - t0) / 1000.0, open, snapshots);
                 if (snapshots >= clients || stable >= 3) break;
             }
             String metrics = get(port, "/metrics");
             int streams = (int) Double.parseDouble(metric(metrics, "rollcast_fanout_connections{transport=\"sse\"}"));
-            System.out.printf("connections reached: %d SSE streams served (of %d attempted; %d TCP connections open at the clients;"
-                            + " %s refused by server.max-connections)%n", streams, clients, open,
-                    metric(metrics, "rollcast_fanout_refused_connections_total"));
+            System.out.printf(
+                    "connections reached: %d SSE streams served (of %d attempted; %d TCP connections open at the clients;"
+                            + " %s refused by server.max-connections)%n",
+                    streams, clients, open, metric(metrics, "rollcast_fanout_refused_connections_total"));
             open = streams;
             Mem idle1 = memory(serverPid, port);
             double heapPer = (idle1.heap - idle0.heap) / (double) Math.max(1, open);
             double directPer = (idle1.direct - idle0.direct) / (double) Math.max(1, open);
             double rssPer = (idle1.rss - idle0.rss) / (double) Math.max(1, open);
-            System.out.printf("memory per idle connection: heap %.0f B, direct %.0f B, process RSS %.0f B (heap %d -> %d MB, RSS %d -> %d MB)%n",
+            System.out.printf(
+                    "memory per idle connection: heap %.0f B, direct %.0f B, process RSS %.0f B (heap %d -> %d MB, RSS %d -> %d MB)%n",
                     heapPer, directPer, rssPer, idle0.heap >> 20, idle1.heap >> 20, idle0.rss >> 20, idle1.rss >> 20);
 
             for (Child c : loads) c.ask("reset", "RESET");
@@ -144,7 +174,19 @@ public final class FanoutBenchmark {
                 long start = System.currentTimeMillis();
                 int total = rate * seconds;
                 for (int i = 1; i <= total; i++) {
-                    d.publish(Deltas.json("bench", "page.view", SPEC, window, 60_000, "early", 2L * i, i, i, 0, i, System.currentTimeMillis()));
+                    d.publish(Deltas.json(
+                            "bench",
+                            "page.view",
+                            SPEC,
+                            window,
+                            60_000,
+                            "early",
+                            2L * i,
+                            i,
+                            i,
+                            0,
+                            i,
+                            System.currentTimeMillis()));
                     long wait = start + (long) i * 1000 / rate - System.currentTimeMillis();
                     if (wait > 0) Thread.sleep(wait);
                 }
@@ -163,13 +205,23 @@ public final class FanoutBenchmark {
                 }
             }
             long expected = (long) open * rate * seconds;
-            System.out.printf("deliveries: %d of %d expected (%d clients x %d msg/s x %d s = %d deliveries/s)%n",
+            System.out.printf(
+                    "deliveries: %d of %d expected (%d clients x %d msg/s x %d s = %d deliveries/s)%n",
                     received, expected, open, rate, seconds, (long) open * rate);
-            System.out.printf("delivery latency (publish -> client parse): p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms%n",
-                    pct(hist, received, 0.50), pct(hist, received, 0.99), pct(hist, received, 0.999), pct(hist, received, 1.0));
-            System.out.println(get(port, "/metrics").lines().filter(l -> l.startsWith("rollcast_fanout_drops_total")
-                    || l.startsWith("rollcast_fanout_messages_in_total") || l.startsWith("rollcast_fanout_messages_out_total")
-                    || l.startsWith("rollcast_fanout_resyncs_total") || l.startsWith("rollcast_fanout_slow_disconnects")).toList());
+            System.out.printf(
+                    "delivery latency (publish -> client parse): p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms%n",
+                    pct(hist, received, 0.50),
+                    pct(hist, received, 0.99),
+                    pct(hist, received, 0.999),
+                    pct(hist, received, 1.0));
+            System.out.println(get(port, "/metrics")
+                    .lines()
+                    .filter(l -> l.startsWith("rollcast_fanout_drops_total")
+                            || l.startsWith("rollcast_fanout_messages_in_total")
+                            || l.startsWith("rollcast_fanout_messages_out_total")
+                            || l.startsWith("rollcast_fanout_resyncs_total")
+                            || l.startsWith("rollcast_fanout_slow_disconnects"))
+                    .toList());
         } finally {
             for (Child c : loads) {
                 c.in().println("exit");
@@ -186,16 +238,21 @@ public final class FanoutBenchmark {
     private record Mem(long heap, long direct, long rss) {}
 
     private static Mem memory(long pid, int port) throws Exception {
-        new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+        new ProcessBuilder("jcmd", Long.toString(pid), "GC.run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor(30, TimeUnit.SECONDS);
         Thread.sleep(500);
         String m = get(port, "/metrics");
         long rss = 0;
         for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (l.startsWith("VmRSS:")) rss = Long.parseLong(l.replaceAll("\\D", "")) * 1024;
         }
-        return new Mem((long) Double.parseDouble(metric(m, "jvm_memory_heap_used_bytes")),
-                (long) Double.parseDouble(metric(m, "jvm_memory_direct_used_bytes")), rss);
+        return new Mem(
+                (long) Double.parseDouble(metric(m, "jvm_memory_heap_used_bytes")),
+                (long) Double.parseDouble(metric(m, "jvm_memory_direct_used_bytes")),
+                rss);
     }
 
     private static String fdLimit(long pid) throws IOException {
@@ -223,12 +280,19 @@ public final class FanoutBenchmark {
     }
 
     private static String metric(String metrics, String name) {
-        return metrics.lines().filter(l -> l.startsWith(name + " ")).map(l -> l.substring(name.length() + 1)).findFirst().orElse("0");
+        return metrics.lines()
+                .filter(l -> l.startsWith(name + " "))
+                .map(l -> l.substring(name.length() + 1))
+                .findFirst()
+                .orElse("0");
     }
 
     private static String get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static void waitHealthy(int port) throws Exception {

@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -60,7 +59,9 @@ public final class LoadClient {
     private void run(int port, int count, String source, int ramp, String path) throws Exception {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
-        Bootstrap b = new Bootstrap().group(group).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .option(ChannelOption.SO_RCVBUF, 16 * 1024)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -93,15 +94,17 @@ public final class LoadClient {
         String cmd;
         while ((cmd = in.readLine()) != null) {
             switch (cmd.trim()) {
-                case "status" -> System.out.println("STATUS open=" + open.get() + " ok=" + ok.get() + " failed=" + failed.get()
-                        + " snapshots=" + snapshots.sum());
+                case "status" ->
+                    System.out.println("STATUS open=" + open.get() + " ok=" + ok.get() + " failed=" + failed.get()
+                            + " snapshots=" + snapshots.sum());
                 case "reset" -> {
                     for (int i = 0; i <= BUCKETS; i++) histogram.set(i, 0);
                     received.reset();
                     System.out.println("RESET");
                 }
                 case "report" -> {
-                    StringBuilder sb = new StringBuilder("REPORT open=" + open.get() + " received=" + received.sum() + " hist=");
+                    StringBuilder sb =
+                            new StringBuilder("REPORT open=" + open.get() + " received=" + received.sum() + " hist=");
                     for (int i = 0; i <= BUCKETS; i++) {
                         long n = histogram.get(i);
                         if (n > 0) sb.append(i).append(':').append(n).append(',');
@@ -109,7 +112,8 @@ public final class LoadClient {
                     System.out.println(sb);
                 }
                 case "exit" -> {
-                    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+                    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
+                            .sync();
                     System.exit(0);
                 }
                 default -> System.out.println("?");
@@ -127,7 +131,8 @@ public final class LoadClient {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
             if (msg instanceof HttpResponse r) {
-                if (r.status().code() == 200) ok.incrementAndGet(); else failed.incrementAndGet();
+                if (r.status().code() == 200) ok.incrementAndGet();
+                else failed.incrementAndGet();
             }
             if (msg instanceof HttpContent c) scan(c.content());
         }
@@ -153,8 +158,13 @@ public final class LoadClient {
                     }
                 } else {
                     match = b == EMITTED[0] ? 1 : 0;
-                    if (b == 's' && i + 7 < buf.writerIndex() && buf.getByte(i + 1) == 'n' && buf.getByte(i + 2) == 'a'
-                            && buf.getByte(i + 3) == 'p' && buf.getByte(i + 4) == 's' && buf.getByte(i + 5) == 'h') {
+                    if (b == 's'
+                            && i + 7 < buf.writerIndex()
+                            && buf.getByte(i + 1) == 'n'
+                            && buf.getByte(i + 2) == 'a'
+                            && buf.getByte(i + 3) == 'p'
+                            && buf.getByte(i + 4) == 's'
+                            && buf.getByte(i + 5) == 'h') {
                         snapshots.increment();
                     }
                 }

@@ -1,10 +1,9 @@
 package io.rollcast.fanout.http;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class StaticFilesTest {
     @Test
@@ -34,7 +33,8 @@ class StaticFilesTest {
     void existingFilesAreServedAndCachedOnce() {
         StaticFiles files = new StaticFiles();
         for (int i = 0; i < 3; i++) {
-            assertThat(files.get("/")).hasValueSatisfying(f -> assertThat(f.contentType()).startsWith("text/html"));
+            assertThat(files.get("/"))
+                    .hasValueSatisfying(f -> assertThat(f.contentType()).startsWith("text/html"));
             assertThat(files.get("/static/app.js")).isPresent();
         }
         assertThat(files.cachedEntries()).isEqualTo(2);

@@ -1,14 +1,12 @@
 package io.rollcast.fanout.session;
 
-import io.rollcast.model.Channels;
-import io.rollcast.fanout.redis.StreamId;
-
-import org.junit.jupiter.api.Test;
-
-import java.util.TreeMap;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rollcast.fanout.redis.StreamId;
+import io.rollcast.model.Channels;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 
 class CursorTest {
 
@@ -28,8 +26,17 @@ class CursorTest {
 
     @Test
     void malformedEventIdsAreRefused() {
-        for (String bad : new String[] {"", "abc", "s~1~x:1-1", "s~1~2026010100", "s~1~2026010100:1-x", "s~x~2026010100:0",
-            "1~2026010100:0", "bad spec~1~2026010100:0", "~1~2026010100:0"}) {
+        for (String bad : new String[] {
+            "",
+            "abc",
+            "s~1~x:1-1",
+            "s~1~2026010100",
+            "s~1~2026010100:1-x",
+            "s~x~2026010100:0",
+            "1~2026010100:0",
+            "bad spec~1~2026010100:0",
+            "~1~2026010100:0"
+        }) {
             assertThatThrownBy(() -> Cursor.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
     }
@@ -37,7 +44,8 @@ class CursorTest {
     @Test
     void streamIdsOrderAsRedisOrdersThem() {
         assertThat(StreamId.parse("5-1").isAfter(StreamId.parse("5-0"))).isTrue();
-        assertThat(StreamId.parse("6-0").isAfter(StreamId.parse("5-18446744073709551615"))).isTrue();
+        assertThat(StreamId.parse("6-0").isAfter(StreamId.parse("5-18446744073709551615")))
+                .isTrue();
         assertThat(StreamId.parse("5-18446744073709551615").next()).isEqualTo(new StreamId(6, 0));
         assertThat(StreamId.parse("0")).isEqualTo(StreamId.ZERO);
     }

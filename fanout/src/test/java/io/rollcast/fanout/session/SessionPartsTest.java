@@ -1,31 +1,31 @@
 package io.rollcast.fanout.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.rollcast.fanout.metrics.Metrics;
-import io.rollcast.model.Channels;
 import io.rollcast.fanout.redis.DeltaMessage;
 import io.rollcast.fanout.redis.StreamId;
 import io.rollcast.fanout.snapshot.StreamQuery;
-
-import io.netty.channel.embedded.EmbeddedChannel;
-import org.junit.jupiter.api.Test;
-
+import io.rollcast.model.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The parts a session is made of, each on its own. */
 class SessionPartsTest {
     private static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00Z
-    private static final StreamQuery LIVE = new StreamQuery("acme", "tumbling-1m", Optional.empty(), T0, Optional.empty());
+    private static final StreamQuery LIVE =
+            new StreamQuery("acme", "tumbling-1m", Optional.empty(), T0, Optional.empty());
 
     private static DeltaMessage delta(long hour, String type, long windowStart, long version, String streamId) {
         String json = "{\"event_type\":\"" + type + "\",\"window_start\":" + windowStart + ",\"version\":" + version
                 + ",\"stream_id\":\"" + streamId + "\"}";
-        return DeltaMessage.parse(Channels.channel("acme", "tumbling-1m", hour), json.getBytes(StandardCharsets.UTF_8), null);
+        return DeltaMessage.parse(
+                Channels.channel("acme", "tumbling-1m", hour), json.getBytes(StandardCharsets.UTF_8), null);
     }
 
     @Test
@@ -33,7 +33,9 @@ class SessionPartsTest {
         HourChannels hours = new HourChannels(LIVE);
         hours.open(T0);
         long h = Channels.hourOf(T0);
-        assertThat(hours.names()).containsExactly(Channels.channel("acme", "tumbling-1m", h), Channels.channel("acme", "tumbling-1m", h + 1));
+        assertThat(hours.names())
+                .containsExactly(
+                        Channels.channel("acme", "tumbling-1m", h), Channels.channel("acme", "tumbling-1m", h + 1));
         String first = hours.names().iterator().next();
         String text = hours.cursor(T0 + 5, Map.of(first, new StreamId(T0 - 1_000, 3)));
         TreeMap<Long, StreamId> byHour = new TreeMap<>(Map.of(h, new StreamId(T0 - 1_000, 3), h + 1, StreamId.ZERO));
@@ -43,7 +45,8 @@ class SessionPartsTest {
         assertThat(hours.rollover(T0 + 10 * 60_000)).isNull(); // the next hour is there already
         assertThat(hours.rollover(T0 + Channels.HOUR_MS)).isEqualTo(Channels.channel("acme", "tumbling-1m", h + 2));
         assertThat(hours.names()).hasSize(3);
-        HourChannels closed = new HourChannels(new StreamQuery("acme", "tumbling-1m", Optional.empty(), T0, Optional.of(T0 + 60_000)));
+        HourChannels closed = new HourChannels(
+                new StreamQuery("acme", "tumbling-1m", Optional.empty(), T0, Optional.of(T0 + 60_000)));
         closed.open(T0);
         assertThat(closed.names()).hasSize(1);
         assertThat(closed.rollover(T0 + Channels.HOUR_MS)).isNull();
@@ -54,7 +57,8 @@ class SessionPartsTest {
         HourChannels hours = new HourChannels(LIVE);
         hours.open(T0);
         long h = Channels.hourOf(T0);
-        Cursor both = new Cursor("tumbling-1m", T0, new TreeMap<>(Map.of(h, new StreamId(T0, 1), h + 1, StreamId.ZERO)));
+        Cursor both =
+                new Cursor("tumbling-1m", T0, new TreeMap<>(Map.of(h, new StreamId(T0, 1), h + 1, StreamId.ZERO)));
         assertThat(hours.resumePositions(both)).containsOnlyKeys(List.copyOf(hours.names()));
         Cursor onlyTheFirst = new Cursor("tumbling-1m", T0, new TreeMap<>(Map.of(h, new StreamId(T0, 1))));
         assertThat(hours.resumePositions(onlyTheFirst)).hasSize(1); // a newer hour starts at 0
@@ -68,11 +72,17 @@ class SessionPartsTest {
         String ch = Channels.channel("acme", "tumbling-1m", h);
         Progress p = new Progress();
         p.snapshot(Map.of(ch, new StreamId(T0, 5)), Map.of("click|" + T0, 3L));
-        assertThat(p.accept(delta(h, "click", T0, 4, T0 + "-5"), LIVE)).as("covered by the snapshot").isFalse();
-        assertThat(p.accept(delta(h, "click", T0, 3, T0 + "-6"), LIVE)).as("not a newer version").isFalse();
+        assertThat(p.accept(delta(h, "click", T0, 4, T0 + "-5"), LIVE))
+                .as("covered by the snapshot")
+                .isFalse();
+        assertThat(p.accept(delta(h, "click", T0, 3, T0 + "-6"), LIVE))
+                .as("not a newer version")
+                .isFalse();
         assertThat(p.positions().get(ch)).isEqualTo(new StreamId(T0, 6));
         assertThat(p.accept(delta(h, "click", T0, 4, T0 + "-7"), LIVE)).isTrue();
-        assertThat(p.accept(delta(h + 5, "click", T0, 9, T0 + "-8"), LIVE)).as("not one of its channels").isFalse();
+        assertThat(p.accept(delta(h + 5, "click", T0, 9, T0 + "-8"), LIVE))
+                .as("not one of its channels")
+                .isFalse();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.rollcast.jobs.gen;
 
 import io.rollcast.model.Event;
-
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
@@ -18,7 +17,14 @@ public final class EventGenerator implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** What a generated record is meant to exercise. */
-    public enum Label { IN_ORDER, OUT_OF_ORDER, LATE, TOO_LATE, BAD, DUPLICATE }
+    public enum Label {
+        IN_ORDER,
+        OUT_OF_ORDER,
+        LATE,
+        TOO_LATE,
+        BAD,
+        DUPLICATE
+    }
 
     /** One generated record; {@code event} is the parsed truth for every label but BAD. */
     public record Generated(long index, Label label, byte[] key, byte[] value, Event event) {}
@@ -46,7 +52,9 @@ public final class EventGenerator implements Serializable {
         this.tenantIds = new String[cfg.tenants()];
         for (int t = 0; t < tenantIds.length; t++) tenantIds[t] = String.format("tenant-%04d", t);
         this.typeNames = new String[cfg.eventTypes()];
-        String[] base = {"page.view", "click", "signup", "purchase", "error", "search", "share", "login", "logout", "upload"};
+        String[] base = {
+            "page.view", "click", "signup", "purchase", "error", "search", "share", "login", "logout", "upload"
+        };
         for (int t = 0; t < typeNames.length; t++) {
             typeNames[t] = t < base.length ? base[t] : "type-" + t;
         }
@@ -75,18 +83,22 @@ public final class EventGenerator implements Serializable {
             long j = i - 1 - r.nextInt(50);
             if (j >= 0) {
                 Generated original = get(j);
-                if (original.event() != null && original.label() != Label.TOO_LATE && original.label() != Label.DUPLICATE) {
+                if (original.event() != null
+                        && original.label() != Label.TOO_LATE
+                        && original.label() != Label.DUPLICATE) {
                     return new Generated(i, Label.DUPLICATE, original.key(), original.value(), original.event());
                 }
             }
             return valid(i, r, Label.IN_ORDER, baseTime(i));
         }
         acc += cfg.tooLateFraction();
-        if (roll < acc) return valid(i, r, Label.TOO_LATE, baseTime(i) - r.nextLong(cfg.tooLateMinMs(), cfg.tooLateMaxMs() + 1));
+        if (roll < acc)
+            return valid(i, r, Label.TOO_LATE, baseTime(i) - r.nextLong(cfg.tooLateMinMs(), cfg.tooLateMaxMs() + 1));
         acc += cfg.lateFraction();
         if (roll < acc) return valid(i, r, Label.LATE, baseTime(i) - r.nextLong(cfg.lateMinMs(), cfg.lateMaxMs() + 1));
         acc += cfg.outOfOrderFraction();
-        if (roll < acc) return valid(i, r, Label.OUT_OF_ORDER, baseTime(i) - 1 - r.nextLong(Math.max(1, cfg.maxDisorderMs())));
+        if (roll < acc)
+            return valid(i, r, Label.OUT_OF_ORDER, baseTime(i) - 1 - r.nextLong(Math.max(1, cfg.maxDisorderMs())));
         return valid(i, r, Label.IN_ORDER, baseTime(i));
     }
 
@@ -99,7 +111,11 @@ public final class EventGenerator implements Serializable {
         String id = "ev-" + cfg.seed() + "-" + i;
         String json = "{\"event_id\":\"" + id + "\",\"tenant_id\":\"" + tenant + "\",\"event_type\":\"" + type
                 + "\",\"timestamp\":" + ts + ",\"value\":" + value + ",\"schema_version\":1}";
-        return new Generated(i, label, tenant.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8),
+        return new Generated(
+                i,
+                label,
+                tenant.getBytes(StandardCharsets.UTF_8),
+                json.getBytes(StandardCharsets.UTF_8),
                 new Event(id, tenant, type, ts, value));
     }
 
@@ -110,6 +126,7 @@ public final class EventGenerator implements Serializable {
                 ? String.format(BAD_SHAPES[shape], id, baseTime(i), padding) // over the size limit
                 : String.format(BAD_SHAPES[shape], id, baseTime(i));
         String tenant = tenantIds[r.nextInt(tenantIds.length)];
-        return new Generated(i, Label.BAD, tenant.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8), null);
+        return new Generated(
+                i, Label.BAD, tenant.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8), null);
     }
 }

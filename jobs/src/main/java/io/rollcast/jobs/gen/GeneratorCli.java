@@ -1,23 +1,26 @@
 package io.rollcast.jobs.gen;
 
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.Properties;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
-
 /** Produces generated tenant events to Kafka, as fast as possible or at a wall-clock rate. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
         description = "Produces deterministic generated events to a Kafka topic.")
 public final class GeneratorCli implements Callable<Integer> {
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:19092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--bootstrap",
+            defaultValue = "127.0.0.1:19092",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
     String bootstrap;
 
     @Option(names = "--topic", defaultValue = "events", description = "Topic (default: ${DEFAULT-VALUE}).")
@@ -26,27 +29,61 @@ public final class GeneratorCli implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "0", description = "Records to produce; 0 = forever (default).")
     long count;
 
-    @Option(names = "--rate", defaultValue = "0", description = "Records per second of wall clock; 0 = as fast as possible.")
+    @Option(
+            names = "--rate",
+            defaultValue = "0",
+            description = "Records per second of wall clock; 0 = as fast as possible.")
     double rate;
 
-    @Option(names = "--live", description = "Event time follows the wall clock (start now, density = --rate); for demos.")
+    @Option(
+            names = "--live",
+            description = "Event time follows the wall clock (start now, density = --rate); for demos.")
     boolean live;
 
-    @Option(names = "--seed", defaultValue = "1") long seed;
-    @Option(names = "--tenants", defaultValue = "100") int tenants;
-    @Option(names = "--types", defaultValue = "5") int types;
-    @Option(names = "--start", defaultValue = "1767225600000", description = "Event time of record 0 in epoch ms, unless --live (default: 2026-01-01).")
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Option(names = "--tenants", defaultValue = "100")
+    int tenants;
+
+    @Option(names = "--types", defaultValue = "5")
+    int types;
+
+    @Option(
+            names = "--start",
+            defaultValue = "1767225600000",
+            description = "Event time of record 0 in epoch ms, unless --live (default: 2026-01-01).")
     long start;
-    @Option(names = "--events-per-second", defaultValue = "50", description = "Event-time density unless --live (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--events-per-second",
+            defaultValue = "50",
+            description = "Event-time density unless --live (default: ${DEFAULT-VALUE}).")
     double density;
-    @Option(names = "--out-of-order", defaultValue = "0.2") double outOfOrder;
-    @Option(names = "--max-disorder-ms", defaultValue = "4000") long maxDisorder;
-    @Option(names = "--late", defaultValue = "0.02") double late;
-    @Option(names = "--late-ms", defaultValue = "35000-180000", description = "Delay range of late events.") String lateMs;
-    @Option(names = "--too-late", defaultValue = "0.01") double tooLate;
-    @Option(names = "--too-late-ms", defaultValue = "480000-2100000") String tooLateMs;
-    @Option(names = "--bad", defaultValue = "0.01") double bad;
-    @Option(names = "--duplicates", defaultValue = "0.01") double duplicates;
+
+    @Option(names = "--out-of-order", defaultValue = "0.2")
+    double outOfOrder;
+
+    @Option(names = "--max-disorder-ms", defaultValue = "4000")
+    long maxDisorder;
+
+    @Option(names = "--late", defaultValue = "0.02")
+    double late;
+
+    @Option(names = "--late-ms", defaultValue = "35000-180000", description = "Delay range of late events.")
+    String lateMs;
+
+    @Option(names = "--too-late", defaultValue = "0.01")
+    double tooLate;
+
+    @Option(names = "--too-late-ms", defaultValue = "480000-2100000")
+    String tooLateMs;
+
+    @Option(names = "--bad", defaultValue = "0.01")
+    double bad;
+
+    @Option(names = "--duplicates", defaultValue = "0.01")
+    double duplicates;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new GeneratorCli()).execute(args));
@@ -61,8 +98,22 @@ public final class GeneratorCli implements Callable<Integer> {
         long[] l = range(lateMs);
         long[] tl = range(tooLateMs);
         boolean liveClock = live && rate > 0;
-        return new GeneratorConfig(seed, tenants, types, liveClock ? now : start, liveClock ? rate : density,
-                outOfOrder, maxDisorder, late, l[0], l[1], tooLate, tl[0], tl[1], bad, duplicates);
+        return new GeneratorConfig(
+                seed,
+                tenants,
+                types,
+                liveClock ? now : start,
+                liveClock ? rate : density,
+                outOfOrder,
+                maxDisorder,
+                late,
+                l[0],
+                l[1],
+                tooLate,
+                tl[0],
+                tl[1],
+                bad,
+                duplicates);
     }
 
     @Override
@@ -77,7 +128,8 @@ public final class GeneratorCli implements Callable<Integer> {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         AtomicReference<Exception> failure = new AtomicReference<>();
         long n = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             long lastReport = t0;
             for (long i = 0; count == 0 || i < count; i++) {
                 if (failure.get() != null) throw failure.get();

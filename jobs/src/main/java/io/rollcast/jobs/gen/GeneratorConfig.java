@@ -26,21 +26,28 @@ public record GeneratorConfig(
         long tooLateMinMs,
         long tooLateMaxMs,
         double badFraction,
-        double duplicateFraction) implements Serializable {
+        double duplicateFraction)
+        implements Serializable {
 
     public GeneratorConfig {
-        if (tenants <= 0 || eventTypes <= 0) throw new IllegalArgumentException("tenants and event types must be positive");
+        if (tenants <= 0 || eventTypes <= 0)
+            throw new IllegalArgumentException("tenants and event types must be positive");
         if (eventsPerSecond <= 0) throw new IllegalArgumentException("events per second must be positive");
         double f = outOfOrderFraction + lateFraction + tooLateFraction + badFraction + duplicateFraction;
-        if (f > 1.0 || outOfOrderFraction < 0 || lateFraction < 0 || tooLateFraction < 0 || badFraction < 0 || duplicateFraction < 0) {
+        if (f > 1.0
+                || outOfOrderFraction < 0
+                || lateFraction < 0
+                || tooLateFraction < 0
+                || badFraction < 0
+                || duplicateFraction < 0) {
             throw new IllegalArgumentException("fractions must be non-negative and sum to at most 1");
         }
     }
 
     /** 100 tenants x 5 types, 20 % out of order, 2 % late, 1 % too late, 1 % bad, 1 % duplicates. */
     public static GeneratorConfig mixed(long seed, long startMs) {
-        return new GeneratorConfig(seed, 100, 5, startMs, 50, 0.20, 4_000, 0.02, 35_000, 180_000,
-                0.01, 480_000, 2_100_000, 0.01, 0.01);
+        return new GeneratorConfig(
+                seed, 100, 5, startMs, 50, 0.20, 4_000, 0.02, 35_000, 180_000, 0.01, 480_000, 2_100_000, 0.01, 0.01);
     }
 
     /** Only in-order valid events. */
@@ -49,7 +56,21 @@ public record GeneratorConfig(
     }
 
     public GeneratorConfig withStart(long start) {
-        return new GeneratorConfig(seed, tenants, eventTypes, start, eventsPerSecond, outOfOrderFraction, maxDisorderMs,
-                lateFraction, lateMinMs, lateMaxMs, tooLateFraction, tooLateMinMs, tooLateMaxMs, badFraction, duplicateFraction);
+        return new GeneratorConfig(
+                seed,
+                tenants,
+                eventTypes,
+                start,
+                eventsPerSecond,
+                outOfOrderFraction,
+                maxDisorderMs,
+                lateFraction,
+                lateMinMs,
+                lateMaxMs,
+                tooLateFraction,
+                tooLateMinMs,
+                tooLateMaxMs,
+                badFraction,
+                duplicateFraction);
     }
 }

@@ -1,16 +1,15 @@
 package io.rollcast.jobs.tools;
 
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-
-import java.io.PrintStream;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Prints the progress of a backfill: records done of the records that existed at start, rate and
@@ -26,21 +25,27 @@ public final class BackfillProgress implements Runnable, AutoCloseable {
     private final Map<TopicPartition, Long> end = new HashMap<>();
     private volatile boolean stopped;
 
-    public BackfillProgress(String bootstrap, String topic, String group, PrintStream out, long intervalMs) throws Exception {
+    public BackfillProgress(String bootstrap, String topic, String group, PrintStream out, long intervalMs)
+            throws Exception {
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
         this.topic = topic;
         this.group = group;
         this.out = out;
         this.intervalMs = intervalMs;
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>(), latest = new HashMap<>();
-        admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+        admin.describeTopics(java.util.List.of(topic))
+                .allTopicNames()
+                .get(30, TimeUnit.SECONDS)
+                .get(topic)
+                .partitions()
                 .forEach(p -> {
                     TopicPartition tp = new TopicPartition(topic, p.partition());
                     earliest.put(tp, OffsetSpec.earliest());
                     latest.put(tp, OffsetSpec.latest());
                 });
         admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS).forEach((tp, o) -> start.put(tp, o.offset()));
-        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e :
+                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
             end.put(e.getKey(), e.getValue().offset());
         }
     }
@@ -54,8 +59,9 @@ public final class BackfillProgress implements Runnable, AutoCloseable {
 
     /** Records committed by the job so far, capped at the start-time end offsets. */
     public long done() throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS);
         long d = 0;
         for (var tp : end.keySet()) {
             OffsetAndMetadata o = committed.get(tp);
@@ -76,7 +82,8 @@ public final class BackfillProgress implements Runnable, AutoCloseable {
                 double secs = Math.max(0.001, (System.currentTimeMillis() - t0) / 1000.0);
                 double rate = d / secs;
                 String eta = rate > 0 ? String.format("%.0f s", (total - d) / rate) : "?";
-                out.printf("backfill: %,d / %,d records (%.1f %%), %,.0f records/s, ETA %s%n",
+                out.printf(
+                        "backfill: %,d / %,d records (%.1f %%), %,.0f records/s, ETA %s%n",
                         d, total, total == 0 ? 100.0 : 100.0 * d / total, rate, eta);
             } catch (InterruptedException e) {
                 return;

@@ -32,10 +32,13 @@ final class CpuAccounting {
         ticks().forEach((pid, t) -> byLabel.merge(label(pid), t - startTicks.getOrDefault(pid, 0L), Long::sum));
         List<String> out = new ArrayList<>();
         double total = byLabel.values().stream().mapToLong(Long::longValue).sum() / TICKS_PER_SECOND / seconds;
-        byLabel.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        byLabel.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .filter(e -> e.getValue() > 0)
-                .forEach(e -> out.add(String.format("| %s | %.2f |", e.getKey(), e.getValue() / TICKS_PER_SECOND / seconds)));
-        out.add(String.format("| all processes (%d cores) | %.2f |", Runtime.getRuntime().availableProcessors(), total));
+                .forEach(e ->
+                        out.add(String.format("| %s | %.2f |", e.getKey(), e.getValue() / TICKS_PER_SECOND / seconds)));
+        out.add(String.format(
+                "| all processes (%d cores) | %.2f |", Runtime.getRuntime().availableProcessors(), total));
         return out;
     }
 
@@ -56,16 +59,17 @@ final class CpuAccounting {
     private Map<Long, Long> ticks() {
         Map<Long, Long> m = new HashMap<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
-                String stat = read(p.resolve("stat"));
-                int close = stat.lastIndexOf(')');
-                if (close < 0) return;
-                String[] f = stat.substring(close + 2).split(" ");
-                if (f.length < 13) return;
-                long pid = Long.parseLong(p.getFileName().toString());
-                m.put(pid, Long.parseLong(f[11]) + Long.parseLong(f[12])); // utime + stime (fields 14, 15)
-                label(pid);
-            });
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .forEach(p -> {
+                        String stat = read(p.resolve("stat"));
+                        int close = stat.lastIndexOf(')');
+                        if (close < 0) return;
+                        String[] f = stat.substring(close + 2).split(" ");
+                        if (f.length < 13) return;
+                        long pid = Long.parseLong(p.getFileName().toString());
+                        m.put(pid, Long.parseLong(f[11]) + Long.parseLong(f[12])); // utime + stime (fields 14, 15)
+                        label(pid);
+                    });
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

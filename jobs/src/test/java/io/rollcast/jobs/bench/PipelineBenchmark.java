@@ -2,7 +2,6 @@ package io.rollcast.jobs.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.rollcast.fanout.FanoutServer;
 import io.rollcast.fanout.SseClient;
 import io.rollcast.fanout.TestServer;
@@ -14,14 +13,6 @@ import io.rollcast.testkit.KafkaServer;
 import io.rollcast.testkit.PostgresServer;
 import io.rollcast.testkit.RealServers;
 import io.rollcast.testkit.RedisServer;
-
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +26,12 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The pipeline benchmark: the shaded job jar on the real local Flink session cluster (JobManager and
@@ -61,19 +58,30 @@ public final class PipelineBenchmark {
 
     record LatencyRun(int rate, long[][] spans, List<String> cpu, String notes) {}
 
-    record Run(String name, double rate, double seconds, double totalSeconds, Profiler.Summary profile, List<String> load, List<String> cpu) {}
+    record Run(
+            String name,
+            double rate,
+            double seconds,
+            double totalSeconds,
+            Profiler.Summary profile,
+            List<String> load,
+            List<String> cpu) {}
 
     /** Per vertex: busy / back-pressured / idle ms per second, averaged over subtasks (Flink's own task metrics). */
     static List<String> vertexLoad(FlinkCluster flink, String job) throws Exception {
         List<String> out = new ArrayList<>();
         for (JsonNode v : flink.rest("/jobs/" + job).path("vertices")) {
-            JsonNode m = flink.rest("/jobs/" + job + "/vertices/" + v.path("id").asText()
-                    + "/subtasks/metrics?get=busyTimeMsPerSecond,backPressuredTimeMsPerSecond,idleTimeMsPerSecond&agg=avg");
+            JsonNode m = flink.rest(
+                    "/jobs/" + job + "/vertices/" + v.path("id").asText()
+                            + "/subtasks/metrics?get=busyTimeMsPerSecond,backPressuredTimeMsPerSecond,idleTimeMsPerSecond&agg=avg");
             Map<String, Double> byId = new HashMap<>();
             m.forEach(x -> byId.put(x.path("id").asText(), x.path("avg").asDouble()));
             String name = v.path("name").asText();
-            out.add(String.format("| %s | %.0f | %.0f | %.0f |", name.length() > 70 ? name.substring(0, 67) + "..." : name,
-                    byId.getOrDefault("busyTimeMsPerSecond", -1.0), byId.getOrDefault("backPressuredTimeMsPerSecond", -1.0),
+            out.add(String.format(
+                    "| %s | %.0f | %.0f | %.0f |",
+                    name.length() > 70 ? name.substring(0, 67) + "..." : name,
+                    byId.getOrDefault("busyTimeMsPerSecond", -1.0),
+                    byId.getOrDefault("backPressuredTimeMsPerSecond", -1.0),
                     byId.getOrDefault("idleTimeMsPerSecond", -1.0)));
         }
         return out;
@@ -87,7 +95,9 @@ public final class PipelineBenchmark {
 
     static void printLoad(String title, List<String> load) {
         if (load == null || load.isEmpty()) return;
-        System.out.printf("%n### Task load, %s (ms per second, average over subtasks)%n%n| vertex | busy | back-pressured | idle |%n|---|---|---|---|%n", title);
+        System.out.printf(
+                "%n### Task load, %s (ms per second, average over subtasks)%n%n| vertex | busy | back-pressured | idle |%n|---|---|---|---|%n",
+                title);
         load.forEach(System.out::println);
     }
 
@@ -106,12 +116,14 @@ public final class PipelineBenchmark {
         RedisServer redis = RealServers.startForMain(RedisServer.class);
         FlinkCluster flink = RealServers.startForMain(FlinkCluster.class);
         Path jar = Path.of("target/rollcast-jobs.jar");
-        if (!Files.exists(jar)) throw new IllegalStateException("no " + jar.toAbsolutePath() + " (mvn -pl jobs package)");
+        if (!Files.exists(jar))
+            throw new IllegalStateException("no " + jar.toAbsolutePath() + " (mvn -pl jobs package)");
 
         // ---- the input: clean events, every key active; event time advances 1 s per key and event
         String topic = kafka.freshTopic("bench-events", PARTITIONS);
         double eventTimeRate = tenants * types;
-        EventGenerator gen = new EventGenerator(GeneratorConfig.clean(7, tenants, types, 1_767_225_600_000L, eventTimeRate));
+        EventGenerator gen =
+                new EventGenerator(GeneratorConfig.clean(7, tenants, types, 1_767_225_600_000L, eventTimeRate));
         long t0 = System.nanoTime();
         Properties pp = kafka.producerProperties();
         pp.put(ProducerConfig.LINGER_MS_CONFIG, "20");
@@ -125,14 +137,16 @@ public final class PipelineBenchmark {
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         long bytes = 0;
         for (long i = 0; i < 1000; i++) bytes += gen.get(i).value().length;
-        System.out.printf("preloaded %,d events (%d tenants x %d types, ~%d bytes each, event time %.0f min) in %.1f s%n", n, tenants,
-                types, bytes / 1000, n / eventTimeRate / 60, loadSeconds);
+        System.out.printf(
+                "preloaded %,d events (%d tenants x %d types, ~%d bytes each, event time %.0f min) in %.1f s%n",
+                n, tenants, types, bytes / 1000, n / eventTimeRate / 60, loadSeconds);
 
         // ---- raw consumer
         double raw = rawConsumer(kafka, topic, n);
         System.out.printf("raw consumer: %,.0f events/s%n", raw);
 
-        // ---- warm-up: the TaskManager JVM is fresh; a first job over a quarter of the input JIT-compiles the hot paths
+        // ---- warm-up: the TaskManager JVM is fresh; a first job over a quarter of the input JIT-compiles the hot
+        // paths
         runJob(flink, jar, "warm-up", jobArgs(kafka, pg, ch, redis, topic, "warmup", extra), n / 4, work);
         // ---- the job, live configuration, from the earliest offset
         List<String> live = jobArgs(kafka, pg, ch, redis, topic, "live", extra);
@@ -142,7 +156,8 @@ public final class PipelineBenchmark {
         bf.add("--backfill");
         Run bfRun = runJob(flink, jar, "backfill", bf, n, work);
 
-        // ---- latency at half the live rate (what the issue asks) and at a quarter (headroom for the producer and broker)
+        // ---- latency at half the live rate (what the issue asks) and at a quarter (headroom for the producer and
+        // broker)
         List<LatencyRun> latencies = new ArrayList<>();
         for (int div : Boolean.getBoolean("bench.quarter-first") ? new int[] {4, 2} : new int[] {2, 4}) {
             int rate = (int) Math.max(100, liveRun.rate() / div);
@@ -150,19 +165,23 @@ public final class PipelineBenchmark {
         }
 
         System.out.printf("%n## Pipeline benchmark (%s)%n%n", new java.util.Date());
-        System.out.printf("Input: %,d events, %d partitions, %d tenants x %d event types, specs tumbling 1m + sliding 5m/1m + sliding 60m/1m; "
-                + "job parallelism 2 on one TaskManager (2 slots), early rows every 100 ms, store both + Redis live + changelog topic. "
-                + "Extra job settings: %s%n%n", n, PARTITIONS, tenants, types, extra.isEmpty() ? "none" : String.join(" ", extra));
+        System.out.printf(
+                "Input: %,d events, %d partitions, %d tenants x %d event types, specs tumbling 1m + sliding 5m/1m + sliding 60m/1m; "
+                        + "job parallelism 2 on one TaskManager (2 slots), early rows every 100 ms, store both + Redis live + changelog topic. "
+                        + "Extra job settings: %s%n%n",
+                n, PARTITIONS, tenants, types, extra.isEmpty() ? "none" : String.join(" ", extra));
         System.out.println("| run | events/s | per core (2) | vs raw consumer | measured over |");
         System.out.println("|---|---|---|---|---|");
         System.out.printf("| raw KafkaConsumer (bytes only) | %,.0f | %,.0f | 1.00 | all %,d |%n", raw, raw / 2, n);
         for (Run r : List.of(liveRun, bfRun)) {
-            System.out.printf("| job, %s config | %,.0f | %,.0f | %.2f | 10-90 %% in %.1f s (whole run %.1f s) |%n", r.name(), r.rate(),
-                    r.rate() / 2, r.rate() / raw, r.seconds(), r.totalSeconds());
+            System.out.printf(
+                    "| job, %s config | %,.0f | %,.0f | %.2f | 10-90 %% in %.1f s (whole run %.1f s) |%n",
+                    r.name(), r.rate(), r.rate() / 2, r.rate() / raw, r.seconds(), r.totalSeconds());
         }
         System.out.printf("%nBackfill / live: %.2f x%n", bfRun.rate() / liveRun.rate());
         for (LatencyRun l : latencies) {
-            System.out.printf("%n### Event -> SSE client latency at %,d events/s (%.2f of the live rate), %d s, early rows every 100 ms%n%n",
+            System.out.printf(
+                    "%n### Event -> SSE client latency at %,d events/s (%.2f of the live rate), %d s, early rows every 100 ms%n%n",
                     l.rate(), l.rate() / liveRun.rate(), latencySeconds);
             System.out.println("| span | events | p50 | p90 | p99 | max |");
             System.out.println("|---|---|---|---|---|---|");
@@ -181,13 +200,20 @@ public final class PipelineBenchmark {
         Path logs = work.resolve("flink-logs");
         Files.createDirectories(logs);
         try (var files = Files.list(flink.logDir())) {
-            for (Path f : files.toList()) Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            for (Path f : files.toList())
+                Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         System.out.printf("%nFlink logs kept in %s%n", logs.toAbsolutePath());
         System.exit(0); // the testkit's shutdown hook stops the servers
     }
 
-    static List<String> jobArgs(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, RedisServer redis, String topic, String name,
+    static List<String> jobArgs(
+            KafkaServer kafka,
+            PostgresServer pg,
+            ClickHouseServer ch,
+            RedisServer redis,
+            String topic,
+            String name,
             List<String> extra) {
         List<String> s = new ArrayList<>(List.of(
                 "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
@@ -216,7 +242,9 @@ public final class PipelineBenchmark {
 
     static double rawConsumer(KafkaServer kafka, String topic, long n) {
         long t0 = System.nanoTime(), read = 0, sum = 0;
-        try (var c = new KafkaConsumer<>(kafka.consumerProperties("bench-raw-" + System.nanoTime()), new ByteArrayDeserializer(),
+        try (var c = new KafkaConsumer<>(
+                kafka.consumerProperties("bench-raw-" + System.nanoTime()),
+                new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             c.subscribe(List.of(topic));
             while (read < n) {
@@ -231,7 +259,8 @@ public final class PipelineBenchmark {
     }
 
     /** Submits the job, follows records into window-rollups, profiles the TaskManager between 20 % and 80 %. */
-    static Run runJob(FlinkCluster flink, Path jar, String name, List<String> args, long n, Path work) throws Exception {
+    static Run runJob(FlinkCluster flink, Path jar, String name, List<String> args, long n, Path work)
+            throws Exception {
         io.rollcast.jobs.Schemas.migrate(args); // the job does no DDL
         long submitted = System.nanoTime();
         String job = flink.submit(jar, args, 2, null);
@@ -249,22 +278,35 @@ public final class PipelineBenchmark {
             while (System.nanoTime() < deadline) {
                 JsonNode j = flink.rest("/jobs/" + job);
                 String state = j.path("state").asText();
-                if (state.equals("FAILED") || state.equals("CANCELED")) throw new IllegalStateException(name + " job " + state);
+                if (state.equals("FAILED") || state.equals("CANCELED"))
+                    throw new IllegalStateException(name + " job " + state);
                 long count = recordsIntoRollups(j);
                 long now = System.nanoTime();
                 if (count != last) {
                     last = count;
-                    if (c10 < 0 && count >= n / 10) { c10 = count; t10 = now; cpuFrom10 = new CpuAccounting(); }
-                    if (c90 < 0 && count >= n * 9 / 10) { c90 = count; t90 = now; cpu = cpuFrom10 == null ? null : cpuFrom10.rows(); }
-                    if (profileThis && !profiling && !profiled && count >= n / 5) { profiler.start(); profiling = true; }
+                    if (c10 < 0 && count >= n / 10) {
+                        c10 = count;
+                        t10 = now;
+                        cpuFrom10 = new CpuAccounting();
+                    }
+                    if (c90 < 0 && count >= n * 9 / 10) {
+                        c90 = count;
+                        t90 = now;
+                        cpu = cpuFrom10 == null ? null : cpuFrom10.rows();
+                    }
+                    if (profileThis && !profiling && !profiled && count >= n / 5) {
+                        profiler.start();
+                        profiling = true;
+                    }
                     if (load == null && count >= n / 2) load = vertexLoad(flink, job);
                     if (profiling && count >= n * 4 / 5) {
                         profileSeconds = profiler.stop(collapsed);
                         profiling = false;
                         profiled = true;
                     }
-                    System.out.printf("  %s: %,d / %,d records into window-rollups after %.0f s (%s)%n", name, count, n,
-                            (now - submitted) / 1e9, state);
+                    System.out.printf(
+                            "  %s: %,d / %,d records into window-rollups after %.0f s (%s)%n",
+                            name, count, n, (now - submitted) / 1e9, state);
                 }
                 if (count >= n && c90 >= 0) {
                     tAll = now;
@@ -282,26 +324,50 @@ public final class PipelineBenchmark {
             if (!flink.jobState(job).equals("FINISHED")) flink.cancel(job);
             flink.awaitTerminal(job, Duration.ofSeconds(60));
         }
-        if (c90 < 0) throw new IllegalStateException(name + ": did not reach 90 % of the input in 10 minutes (last count " + last + ")");
+        if (c90 < 0)
+            throw new IllegalStateException(
+                    name + ": did not reach 90 % of the input in 10 minutes (last count " + last + ")");
         double seconds = (t90 - t10) / 1e9;
         Profiler.Summary profile = profileSeconds > 0 ? Profiler.summarize(collapsed, profileSeconds) : null;
-        return new Run(name, (c90 - c10) / seconds, seconds, ((tAll == 0 ? System.nanoTime() : tAll) - submitted) / 1e9, profile, load, cpu);
+        return new Run(
+                name,
+                (c90 - c10) / seconds,
+                seconds,
+                ((tAll == 0 ? System.nanoTime() : tAll) - submitted) / 1e9,
+                profile,
+                load,
+                cpu);
     }
 
     static long recordsIntoRollups(JsonNode job) {
         for (JsonNode v : job.path("vertices")) {
-            if (v.path("name").asText().startsWith("window-rollups")) return v.path("metrics").path("read-records").asLong();
+            if (v.path("name").asText().startsWith("window-rollups"))
+                return v.path("metrics").path("read-records").asLong();
         }
         throw new IllegalStateException("no window-rollups vertex in " + job);
     }
 
     // ------------------------------------------------------------------ latency
 
-    static LatencyRun latency(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, RedisServer redis, FlinkCluster flink, Path jar,
-            int tenants, int types, int rate, int seconds, List<String> extra) throws Exception {
+    static LatencyRun latency(
+            KafkaServer kafka,
+            PostgresServer pg,
+            ClickHouseServer ch,
+            RedisServer redis,
+            FlinkCluster flink,
+            Path jar,
+            int tenants,
+            int types,
+            int rate,
+            int seconds,
+            List<String> extra)
+            throws Exception {
         String topic = kafka.freshTopic("bench-latency", PARTITIONS);
         List<String> args = jobArgs(kafka, pg, ch, redis, topic, "latency", extra);
-        String pgUrl = args.stream().filter(s -> s.startsWith("store.postgres.url=")).findFirst().orElseThrow()
+        String pgUrl = args.stream()
+                .filter(s -> s.startsWith("store.postgres.url="))
+                .findFirst()
+                .orElseThrow()
                 .substring("store.postgres.url=".length());
         io.rollcast.jobs.Schemas.migrate(args);
         String job = flink.submit(jar, args, 2, null);
@@ -311,18 +377,23 @@ public final class PipelineBenchmark {
         long start = System.currentTimeMillis();
         EventGenerator gen = new EventGenerator(GeneratorConfig.clean(11, tenants, types, start, rate));
         Set<String> measured = new LinkedHashSet<>();
-        for (long i = 0; measured.size() < Math.min(10, tenants); i++) measured.add(gen.get(i).event().tenantId());
+        for (long i = 0; measured.size() < Math.min(10, tenants); i++)
+            measured.add(gen.get(i).event().tenantId());
         Map<String, long[]> created = new ConcurrentHashMap<>();
         Map<String, Integer> createdN = new HashMap<>();
         List<SseClient> clients = new ArrayList<>();
         long warmupEnd;
         List<String> cpuRows;
-        try (FanoutServer fanout = TestServer.start(redis.uri().toString(),
+        try (FanoutServer fanout = TestServer.start(
+                redis.uri().toString(),
                 Map.of("store.type", "postgres", "store.postgres.url", pgUrl, "snapshot.max-range", "48h"))) {
             for (String t : measured) {
-                SseClient c = SseClient.open(fanout.port(), "/v1/stream?spec=" + SPEC + "&from=" + (start - 3_600_000L) + "&to="
-                        + (start + 7_200_000L) + "&access_token=" + TestServer.token(t, SPEC));
-                if (c.status(10_000) != 200) throw new IllegalStateException("SSE stream for " + t + ": " + c.status(0) + " " + c.body());
+                SseClient c = SseClient.open(
+                        fanout.port(),
+                        "/v1/stream?spec=" + SPEC + "&from=" + (start - 3_600_000L) + "&to=" + (start + 7_200_000L)
+                                + "&access_token=" + TestServer.token(t, SPEC));
+                if (c.status(10_000) != 200)
+                    throw new IllegalStateException("SSE stream for " + t + ": " + c.status(0) + " " + c.body());
                 clients.add(c);
             }
             Properties pp = kafka.producerProperties();
@@ -336,10 +407,12 @@ public final class PipelineBenchmark {
                     long due = t0 + i * 1_000_000_000L / rate;
                     long wait = due - System.nanoTime();
                     if (wait > 1_000_000) Thread.sleep(wait / 1_000_000);
-                    if (i == n / 2) new Thread(() -> jvmDiagnostics(flink, Path.of("target", "bench"), "latency-" + rate)).start();
+                    if (i == n / 2)
+                        new Thread(() -> jvmDiagnostics(flink, Path.of("target", "bench"), "latency-" + rate)).start();
                     var g = gen.get(i);
                     if (measured.contains(g.event().tenantId())) {
-                        String w = g.event().tenantId() + "|" + g.event().eventType() + "|" + Math.floorDiv(g.event().timestamp(), 60_000L) * 60_000L;
+                        String w = g.event().tenantId() + "|" + g.event().eventType() + "|"
+                                + Math.floorDiv(g.event().timestamp(), 60_000L) * 60_000L;
                         int k = createdN.merge(w, 1, Integer::sum);
                         long[] times = created.computeIfAbsent(w, x -> new long[64]);
                         if (k > times.length) created.put(w, times = Arrays.copyOf(times, times.length * 2));
@@ -349,8 +422,9 @@ public final class PipelineBenchmark {
                 }
             }
             cpuRows = cpu.rows();
-            System.out.printf("  latency: produced %,d events in %.1f s (%,.0f/s)%n", n, (System.nanoTime() - t0) / 1e9,
-                    n / ((System.nanoTime() - t0) / 1e9));
+            System.out.printf(
+                    "  latency: produced %,d events in %.1f s (%,.0f/s)%n",
+                    n, (System.nanoTime() - t0) / 1e9, n / ((System.nanoTime() - t0) / 1e9));
             Thread.sleep(3000); // the last early rows
         } finally {
             flink.cancel(job);
@@ -366,8 +440,17 @@ public final class PipelineBenchmark {
                 if (!"delta".equals(e.event())) continue;
                 JsonNode m = JSON.readTree(e.data());
                 long receivedMs = System.currentTimeMillis() - (System.nanoTime() - e.receivedNanos()) / 1_000_000;
-                byWindow.computeIfAbsent(m.get("tenant_id").asText() + "|" + m.get("event_type").asText() + "|" + m.get("window_start").asLong(),
-                        x -> new ArrayList<>()).add(new long[] {m.get("count").asLong(), e.receivedNanos(), receivedMs, m.get("emitted_at").asLong()});
+                byWindow.computeIfAbsent(
+                                m.get("tenant_id").asText() + "|"
+                                        + m.get("event_type").asText() + "|"
+                                        + m.get("window_start").asLong(),
+                                x -> new ArrayList<>())
+                        .add(new long[] {
+                            m.get("count").asLong(),
+                            e.receivedNanos(),
+                            receivedMs,
+                            m.get("emitted_at").asLong()
+                        });
             }
             c.close();
         }
@@ -390,15 +473,23 @@ public final class PipelineBenchmark {
                 rows.add(new long[] {total, m[3] - createdMs, m[2] - m[3]});
             }
         }
-        System.out.printf("  latency: %,d events measured after warm-up over %d tenants; %d without a delta; %d resyncs (a client that"
-                + " fell behind gets a fresh snapshot instead of the deltas it missed)%n", rows.size(), measured.size(), missing, resyncs);
+        System.out.printf(
+                "  latency: %,d events measured after warm-up over %d tenants; %d without a delta; %d resyncs (a client that"
+                        + " fell behind gets a fresh snapshot instead of the deltas it missed)%n",
+                rows.size(), measured.size(), missing, resyncs);
 
         long[][] out = new long[3][rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             for (int c = 0; c < 3; c++) out[c][i] = rows.get(i)[c];
         }
-        return new LatencyRun(rate, out, cpuRows, String.format("%,d events measured over %d tenants' SSE streams; "
-                + "%d events without a delta of their own, %d resyncs", rows.size(), measured.size(), missing, resyncs));
+        return new LatencyRun(
+                rate,
+                out,
+                cpuRows,
+                String.format(
+                        "%,d events measured over %d tenants' SSE streams; "
+                                + "%d events without a delta of their own, %d resyncs",
+                        rows.size(), measured.size(), missing, resyncs));
     }
 
     /** Thread dump, heap, metaspace and code cache of the TaskManager (jcmd) into {@code work}, for stalls. */
@@ -407,8 +498,13 @@ public final class PipelineBenchmark {
             long pid = flink.taskManagerPid();
             StringBuilder out = new StringBuilder();
             for (String cmd : List.of("GC.heap_info", "VM.metaspace", "Compiler.codecache", "Thread.print")) {
-                Process p = new ProcessBuilder("jcmd", Long.toString(pid), cmd).redirectErrorStream(true).start();
-                out.append("==== ").append(cmd).append('\n').append(new String(p.getInputStream().readAllBytes()));
+                Process p = new ProcessBuilder("jcmd", Long.toString(pid), cmd)
+                        .redirectErrorStream(true)
+                        .start();
+                out.append("==== ")
+                        .append(cmd)
+                        .append('\n')
+                        .append(new String(p.getInputStream().readAllBytes()));
                 p.waitFor();
             }
             Files.writeString(work.resolve("tm-" + name + ".txt"), out);
@@ -420,8 +516,14 @@ public final class PipelineBenchmark {
     static void latencyRow(String name, long[] values, double perMs) {
         long[] v = values.clone();
         Arrays.sort(v);
-        System.out.printf("| %s | %,d | %.0f ms | %.0f ms | %.0f ms | %.0f ms |%n", name, v.length, pct(v, 0.50) / perMs, pct(v, 0.90) / perMs,
-                pct(v, 0.99) / perMs, v.length == 0 ? 0 : v[v.length - 1] / perMs);
+        System.out.printf(
+                "| %s | %,d | %.0f ms | %.0f ms | %.0f ms | %.0f ms |%n",
+                name,
+                v.length,
+                pct(v, 0.50) / perMs,
+                pct(v, 0.90) / perMs,
+                pct(v, 0.99) / perMs,
+                v.length == 0 ? 0 : v[v.length - 1] / perMs);
     }
 
     static double pct(long[] sorted, double p) {

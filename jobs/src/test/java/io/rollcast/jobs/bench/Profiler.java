@@ -1,7 +1,6 @@
 package io.rollcast.jobs.bench;
 
 import com.sun.tools.attach.VirtualMachine;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -30,8 +29,11 @@ final class Profiler {
         this.pid = pid;
         this.lib = workDir.resolve("libasyncProfiler.so");
         if (!Files.exists(lib)) {
-            try (InputStream in = Profiler.class.getClassLoader().getResourceAsStream("linux-x64/libasyncProfiler.so")) {
-                if (in == null) throw new IOException("linux-x64/libasyncProfiler.so not on the classpath (tools.profiler:async-profiler)");
+            try (InputStream in =
+                    Profiler.class.getClassLoader().getResourceAsStream("linux-x64/libasyncProfiler.so")) {
+                if (in == null)
+                    throw new IOException(
+                            "linux-x64/libasyncProfiler.so not on the classpath (tools.profiler:async-profiler)");
                 Files.createDirectories(workDir);
                 Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
             }
@@ -62,33 +64,40 @@ final class Profiler {
 
     /** Categories by the leaf-most frame that matches; first match in this order wins per frame. */
     private static final String[][] RULES = {
-            {"rocksdb", "RocksDB (state)"},
-            {"com.fasterxml.jackson", "JSON (Jackson)"},
-            {"org.apache.kafka", "Kafka client"},
-            {"redis.clients", "Redis client (Jedis)"},
-            {"org.postgresql", "Postgres JDBC"},
-            {"java.net.http", "ClickHouse HTTP client"},
-            {"jdk.internal.net.http", "ClickHouse HTTP client"},
-            {"org.apache.flink.api.common.typeutils", "Flink serialization"},
-            {"org.apache.flink.api.java.typeutils", "Flink serialization"},
-            {"org.apache.flink.core.memory", "Flink serialization"},
-            {"org.apache.flink.runtime.io.network", "Flink network stack"},
-            {"org.apache.flink.streaming.runtime.io", "Flink network stack"},
-            {"org.apache.flink.shaded.netty", "Flink network stack"},
-            {"io.rollcast", "Rollcast operators and sinks"},
-            {"java.util.zip", "compression"},
-            {"net.jpountz", "compression"},
-            {"org.xerial.snappy", "compression"},
+        {"rocksdb", "RocksDB (state)"},
+        {"com.fasterxml.jackson", "JSON (Jackson)"},
+        {"org.apache.kafka", "Kafka client"},
+        {"redis.clients", "Redis client (Jedis)"},
+        {"org.postgresql", "Postgres JDBC"},
+        {"java.net.http", "ClickHouse HTTP client"},
+        {"jdk.internal.net.http", "ClickHouse HTTP client"},
+        {"org.apache.flink.api.common.typeutils", "Flink serialization"},
+        {"org.apache.flink.api.java.typeutils", "Flink serialization"},
+        {"org.apache.flink.core.memory", "Flink serialization"},
+        {"org.apache.flink.runtime.io.network", "Flink network stack"},
+        {"org.apache.flink.streaming.runtime.io", "Flink network stack"},
+        {"org.apache.flink.shaded.netty", "Flink network stack"},
+        {"io.rollcast", "Rollcast operators and sinks"},
+        {"java.util.zip", "compression"},
+        {"net.jpountz", "compression"},
+        {"org.xerial.snappy", "compression"},
     };
 
-    record Summary(long samples, double seconds, Map<String, Long> byThread, Map<String, Long> byCategory, Map<String, Long> byLeaf,
-            String busiest, Map<String, Long> busiestByCategory) {
+    record Summary(
+            long samples,
+            double seconds,
+            Map<String, Long> byThread,
+            Map<String, Long> byCategory,
+            Map<String, Long> byLeaf,
+            String busiest,
+            Map<String, Long> busiestByCategory) {
         double cores() {
             return samples * (INTERVAL_NS / 1e9) / seconds;
         }
 
         void print(String title, int top) {
-            System.out.printf("%n### Profile: %s (async-profiler itimer, %.0f s, %,d samples = %.2f cores busy in the TaskManager)%n%n",
+            System.out.printf(
+                    "%n### Profile: %s (async-profiler itimer, %.0f s, %,d samples = %.2f cores busy in the TaskManager)%n%n",
                     title, seconds, samples, cores());
             table("by thread", byThread, top);
             table("by component (leaf-most recognised frame)", byCategory, top);
@@ -98,8 +107,12 @@ final class Profiler {
 
         private void table(String name, Map<String, Long> m, int top) {
             System.out.printf("| %s | share |%n|---|---|%n", name);
-            m.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
-                    .forEach(e -> System.out.printf("| %s | %.1f %% |%n", e.getKey().replace("|", "/"), 100.0 * e.getValue() / Math.max(1, samples)));
+            m.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .limit(top)
+                    .forEach(e -> System.out.printf(
+                            "| %s | %.1f %% |%n",
+                            e.getKey().replace("|", "/"), 100.0 * e.getValue() / Math.max(1, samples)));
             System.out.println();
         }
     }
@@ -121,15 +134,26 @@ final class Profiler {
             categoryByThread.computeIfAbsent(thread, t -> new HashMap<>()).merge(category, n, Long::sum);
             if (!frames.isEmpty()) byLeaf.merge(shorten(frames.get(frames.size() - 1)), n, Long::sum);
         }
-        String busiest = byThread.entrySet().stream().filter(e -> !e.getKey().contains("Compiler"))
-                .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("?");
-        return new Summary(total, seconds, sortedCopy(byThread), sortedCopy(byCategory), sortedCopy(byLeaf), busiest,
+        String busiest = byThread.entrySet().stream()
+                .filter(e -> !e.getKey().contains("Compiler"))
+                .max(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .orElse("?");
+        return new Summary(
+                total,
+                seconds,
+                sortedCopy(byThread),
+                sortedCopy(byCategory),
+                sortedCopy(byLeaf),
+                busiest,
                 sortedCopy(categoryByThread.getOrDefault(busiest, Map.of())));
     }
 
     private static Map<String, Long> sortedCopy(Map<String, Long> m) {
         Map<String, Long> out = new LinkedHashMap<>();
-        m.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e -> out.put(e.getKey(), e.getValue()));
+        m.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 

@@ -1,5 +1,6 @@
 package io.rollcast.jobs.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollcast.jobs.JobConfig;
 import io.rollcast.jobs.RollupJob;
 import io.rollcast.model.Event;
@@ -11,16 +12,6 @@ import io.rollcast.sinks.redis.DeltaSubscriber;
 import io.rollcast.sinks.redis.RedisSettings;
 import io.rollcast.testkit.RealServers;
 import io.rollcast.testkit.RedisServer;
-
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.connector.datagen.source.GeneratorFunction;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import redis.clients.jedis.Jedis;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +19,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import redis.clients.jedis.Jedis;
 
 /**
  * Figures of the Redis delta path: messages/s published pipelined at several batch sizes next to one
@@ -56,7 +53,11 @@ public final class RedisBenchmark {
 
     private static String version(RedisServer redis) {
         try (Jedis j = new Jedis(redis.uri())) {
-            return j.info("server").lines().filter(l -> l.startsWith("redis_version")).findFirst().orElse("?");
+            return j.info("server")
+                    .lines()
+                    .filter(l -> l.startsWith("redis_version"))
+                    .findFirst()
+                    .orElse("?");
         }
     }
 
@@ -72,8 +73,24 @@ public final class RedisBenchmark {
             long start = H0 + ((i / 1500) % 120) * 60_000L;
             long size = spec.equals("tumbling-1m") ? 60_000 : spec.equals("sliding-5m-1m") ? 300_000 : 3_600_000;
             long count = 1 + i / 1500;
-            out.add(new WindowDelta(tenant, type, spec, start, start + size, Kind.EARLY, 2 * count, 2 * count - 2,
-                    count, count * 1.25, 0.5, 17.75, 1, 1.25, 0.0, 0.25, System.currentTimeMillis()));
+            out.add(new WindowDelta(
+                    tenant,
+                    type,
+                    spec,
+                    start,
+                    start + size,
+                    Kind.EARLY,
+                    2 * count,
+                    2 * count - 2,
+                    count,
+                    count * 1.25,
+                    0.5,
+                    17.75,
+                    1,
+                    1.25,
+                    0.0,
+                    0.25,
+                    System.currentTimeMillis()));
         }
         return out;
     }
@@ -82,8 +99,10 @@ public final class RedisBenchmark {
         List<WindowDelta> all = deltas(messages);
         int oneByOne = Math.min(messages, 20_000);
         RedisSettings s = RedisSettings.of(redis.uri().toString()).withStream(1000, 3600);
-        System.out.printf("%n## Publish throughput: XADD + EXPIRE + PUBLISH per message (Lua, EVALSHA), 1 pattern subscriber%n%n");
-        System.out.println("| mode | batch | messages | published msgs/s | delivered to subscriber msgs/s | vs one round trip |");
+        System.out.printf(
+                "%n## Publish throughput: XADD + EXPIRE + PUBLISH per message (Lua, EVALSHA), 1 pattern subscriber%n%n");
+        System.out.println(
+                "| mode | batch | messages | published msgs/s | delivered to subscriber msgs/s | vs one round trip |");
         System.out.println("|---|---|---|---|---|---|");
         try (DeltaSubscriber sub = DeltaSubscriber.pattern(redis.uri(), "rollcast:*");
                 DeltaPublisher p = new DeltaPublisher(s)) {
@@ -103,8 +122,14 @@ public final class RedisBenchmark {
                 double published = in.size() / ((t1 - t0) / 1e9);
                 double delivered = sub.count() / ((t2 - t0) / 1e9);
                 if (batch == 1) base = published;
-                System.out.printf("| %s | %d | %,d | %,.0f | %,.0f | %.1fx |%n", batch == 1 ? "one round trip per message" : "pipelined",
-                        batch, in.size(), published, delivered, published / base);
+                System.out.printf(
+                        "| %s | %d | %,d | %,.0f | %,.0f | %.1fx |%n",
+                        batch == 1 ? "one round trip per message" : "pipelined",
+                        batch,
+                        in.size(),
+                        published,
+                        delivered,
+                        published / base);
             }
         }
     }
@@ -127,6 +152,7 @@ public final class RedisBenchmark {
 
     /** Creation times (System.nanoTime) of the events of each (key, 1-minute window), in order. */
     static final Map<String, long[]> CREATED = new ConcurrentHashMap<>();
+
     static final Map<String, Integer> CREATED_N = new ConcurrentHashMap<>();
 
     /** Events stamped with the wall clock, round-robin over the keys; remembers when each was made. */
@@ -163,11 +189,14 @@ public final class RedisBenchmark {
         long events = (long) rate * seconds;
         StreamExecutionEnvironment env = RollupJob.environment(cfg);
         if (bufferTimeoutMs >= 0) env.setBufferTimeout(bufferTimeoutMs);
-        var source = new DataGeneratorSource<>(new LiveEvents(), events, RateLimiterStrategy.perSecond(rate),
-                TypeInformation.of(Ingested.class));
-        RollupJob.Outputs out = RollupJob.operators(env.fromSource(source, RollupJob.watermarks(cfg), "live-events")
-                .setParallelism(1), cfg);
-        out.deltas().sinkTo(new io.rollcast.sinks.redis.RedisDeltaSink(cfg.redisSettings())).uid("sink-redis").name("sink-redis"); // the job's Redis wiring; no Kafka sinks here
+        var source = new DataGeneratorSource<>(
+                new LiveEvents(), events, RateLimiterStrategy.perSecond(rate), TypeInformation.of(Ingested.class));
+        RollupJob.Outputs out = RollupJob.operators(
+                env.fromSource(source, RollupJob.watermarks(cfg), "live-events").setParallelism(1), cfg);
+        out.deltas()
+                .sinkTo(new io.rollcast.sinks.redis.RedisDeltaSink(cfg.redisSettings()))
+                .uid("sink-redis")
+                .name("sink-redis"); // the job's Redis wiring; no Kafka sinks here
 
         List<DeltaSubscriber.Received> got;
         long warmupEnd;
@@ -177,12 +206,18 @@ public final class RedisBenchmark {
             env.execute("redis-latency-bench");
             sub.awaitQuiet(Duration.ofMillis(500), Duration.ofSeconds(10));
             got = sub.messages();
-            System.out.printf("%n## Event -> subscriber latency: %,d events/s for %d s over %d keys, early rows every 100 ms, "
-                    + "Redis flush interval %s, batch %d, Flink buffer timeout %s (job parallelism 2, RocksDB)%n%n", rate, seconds,
-                    LATENCY_KEYS, cfg.redisSettings().flushIntervalMs() + "ms", cfg.redisSettings().batchSize(),
+            System.out.printf(
+                    "%n## Event -> subscriber latency: %,d events/s for %d s over %d keys, early rows every 100 ms, "
+                            + "Redis flush interval %s, batch %d, Flink buffer timeout %s (job parallelism 2, RocksDB)%n%n",
+                    rate,
+                    seconds,
+                    LATENCY_KEYS,
+                    cfg.redisSettings().flushIntervalMs() + "ms",
+                    cfg.redisSettings().batchSize(),
                     bufferTimeoutMs < 0 ? "100ms (default)" : bufferTimeoutMs + "ms");
-            System.out.printf("job ran %.1f s; %,d tumbling-1m messages received (%,.0f/s)%n", (System.nanoTime() - t0) / 1e9,
-                    got.size(), got.size() / ((System.nanoTime() - t0) / 1e9));
+            System.out.printf(
+                    "job ran %.1f s; %,d tumbling-1m messages received (%,.0f/s)%n",
+                    (System.nanoTime() - t0) / 1e9, got.size(), got.size() / ((System.nanoTime() - t0) / 1e9));
         }
 
         // per window: messages in arrival order; the first with count >= k carries the k-th event
@@ -191,8 +226,12 @@ public final class RedisBenchmark {
         for (var r : got) {
             JsonNode m = r.json();
             parsed.put(r, m);
-            byWindow.computeIfAbsent(m.get("tenant_id").asText() + "|" + m.get("event_type").asText() + "|"
-                    + m.get("window_start").asLong(), w -> new ArrayList<>()).add(r);
+            byWindow.computeIfAbsent(
+                            m.get("tenant_id").asText() + "|"
+                                    + m.get("event_type").asText() + "|"
+                                    + m.get("window_start").asLong(),
+                            w -> new ArrayList<>())
+                    .add(r);
         }
         long[] total = new long[(int) events];
         long[] toEmit = new long[(int) events];
@@ -220,7 +259,9 @@ public final class RedisBenchmark {
                 n++;
             }
         }
-        System.out.printf("events measured (after %d s warm-up): %,d; without a message: %d%n%n", Math.min(10, seconds / 5), n, missing);
+        System.out.printf(
+                "events measured (after %d s warm-up): %,d; without a message: %d%n%n",
+                Math.min(10, seconds / 5), n, missing);
         System.out.println("| span | p50 | p90 | p99 | max |");
         System.out.println("|---|---|---|---|---|");
         row("event -> subscriber", total, n, 1e6);
@@ -231,8 +272,13 @@ public final class RedisBenchmark {
     private static void row(String name, long[] values, int n, double perMs) {
         long[] v = Arrays.copyOf(values, n);
         Arrays.sort(v);
-        System.out.printf("| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms |%n", name, pct(v, 0.50) / perMs, pct(v, 0.90) / perMs,
-                pct(v, 0.99) / perMs, v.length == 0 ? 0 : v[v.length - 1] / perMs);
+        System.out.printf(
+                "| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms |%n",
+                name,
+                pct(v, 0.50) / perMs,
+                pct(v, 0.90) / perMs,
+                pct(v, 0.99) / perMs,
+                v.length == 0 ? 0 : v[v.length - 1] / perMs);
     }
 
     private static double pct(long[] sorted, double p) {

@@ -8,7 +8,9 @@ import io.rollcast.model.Ingested;
 import io.rollcast.model.Rejected;
 import io.rollcast.model.WindowRow;
 import io.rollcast.operators.EventParser;
-
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -19,10 +21,6 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Throughput of parse -> watermarks -> rollups on a local MiniCluster (RocksDB, incremental
@@ -46,7 +44,8 @@ public final class RollupBenchmark {
         public Ingested map(Long i) {
             var g = gen.get(i);
             var r = parser.parse(g.value(), 1_767_225_600_000L);
-            return r.isValid() ? Ingested.of(r.event())
+            return r.isValid()
+                    ? Ingested.of(r.event())
                     : Ingested.of(new Rejected(r.reason(), r.detail(), g.key(), g.value(), "bench", 0, i));
         }
     }
@@ -77,7 +76,8 @@ public final class RollupBenchmark {
         return run(workload, gc, n, specs, checkpoints, JobConfig.defaults().confirmEvents());
     }
 
-    static Result run(String workload, GeneratorConfig gc, long n, String specs, Path checkpoints, int confirm) throws Exception {
+    static Result run(String workload, GeneratorConfig gc, long n, String specs, Path checkpoints, int confirm)
+            throws Exception {
         JobConfig cfg = JobConfig.defaults()
                 .with("watermark.confirm-events", Integer.toString(confirm))
                 .with("windows.specs", specs)
@@ -89,11 +89,15 @@ public final class RollupBenchmark {
         conf.setString("execution.checkpointing.incremental", "true");
         conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
         conf.setString("taskmanager.memory.managed.size", "256m");
-        conf.setString("state.backend.rocksdb.timer-service.factory", System.getProperty("timers", cfg.timerService()).toUpperCase());
+        conf.setString(
+                "state.backend.rocksdb.timer-service.factory",
+                System.getProperty("timers", cfg.timerService()).toUpperCase());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         RollupJob.configure(env, cfg);
-        var in = env.fromSource(new DataGeneratorSource<>(new Parsed(new EventGenerator(gc)), n, TypeInformation.of(Ingested.class)),
-                RollupJob.watermarks(cfg), "generated");
+        var in = env.fromSource(
+                new DataGeneratorSource<>(new Parsed(new EventGenerator(gc)), n, TypeInformation.of(Ingested.class)),
+                RollupJob.watermarks(cfg),
+                "generated");
         RollupJob.operators(in, cfg).rows().map(new CountRows()).sinkTo(new DiscardingSink<>());
         long t0 = System.nanoTime();
         JobExecutionResult r = env.execute("bench-" + workload);
@@ -111,31 +115,42 @@ public final class RollupBenchmark {
         GeneratorConfig denseCfg = GeneratorConfig.clean(1, 100, 10, start, 2_000);
         // sparse: 10 000 tenants x 10 types, 500 events/s of event time: a key sees an event every ~3.3 minutes
         GeneratorConfig sparseCfg = GeneratorConfig.clean(2, 10_000, 10, start, 500);
-        List<String> specSets = List.of(
-                "tumbling 1m",
-                "tumbling 1m,sliding 5m/1m",
-                "tumbling 1m,sliding 5m/1m,sliding 60m/1m");
+        List<String> specSets =
+                List.of("tumbling 1m", "tumbling 1m,sliding 5m/1m", "tumbling 1m,sliding 5m/1m,sliding 60m/1m");
         run("warmup", denseCfg, Math.min(dense, 300_000), specSets.get(0), cp);
         if (Boolean.getBoolean("bench.compare-confirm")) {
-            // the cost of the partition clock: classic watermark (1) vs the default run length, alternated, dense tumbling 1m
+            // the cost of the partition clock: classic watermark (1) vs the default run length, alternated, dense
+            // tumbling 1m
             for (int round = 0; round < 2; round++) {
                 for (int confirm : new int[] {1, JobConfig.defaults().confirmEvents()}) {
                     Result r = run("dense", denseCfg, dense, specSets.get(0), cp, confirm);
-                    System.out.printf("confirm-events %2d: %,12.0f events/s (%,d events, %.1f s)%n", confirm, r.eventsPerSecond(), r.events(), r.seconds());
+                    System.out.printf(
+                            "confirm-events %2d: %,12.0f events/s (%,d events, %.1f s)%n",
+                            confirm, r.eventsPerSecond(), r.events(), r.seconds());
                 }
             }
             return;
         }
-        System.out.println("timers: " + System.getProperty("timers", JobConfig.defaults().timerService()));
+        System.out.println(
+                "timers: " + System.getProperty("timers", JobConfig.defaults().timerService()));
         StringBuilder table = new StringBuilder();
-        table.append(String.format("%-7s %-42s %10s %11s %10s %12s %9s%n", "load", "specs", "events", "rows", "seconds", "events/s", "us/row"));
+        table.append(String.format(
+                "%-7s %-42s %10s %11s %10s %12s %9s%n",
+                "load", "specs", "events", "rows", "seconds", "events/s", "us/row"));
         for (var w : List.of(new Object[] {"dense", denseCfg, dense}, new Object[] {"sparse", sparseCfg, sparse})) {
             double base = 0;
             for (String specs : specSets) {
                 Result r = run((String) w[0], (GeneratorConfig) w[1], (Long) w[2], specs, cp);
                 if (base == 0) base = r.eventsPerSecond();
-                table.append(String.format("%-7s %-42s %,10d %,11d %10.1f %,12.0f %9.2f   (%.2f x first)%n", r.workload(), r.specs(),
-                        r.events(), r.rows(), r.seconds(), r.eventsPerSecond(), r.seconds() * 1e6 / Math.max(1, r.rows()),
+                table.append(String.format(
+                        "%-7s %-42s %,10d %,11d %10.1f %,12.0f %9.2f   (%.2f x first)%n",
+                        r.workload(),
+                        r.specs(),
+                        r.events(),
+                        r.rows(),
+                        r.seconds(),
+                        r.eventsPerSecond(),
+                        r.seconds() * 1e6 / Math.max(1, r.rows()),
                         r.eventsPerSecond() / base));
                 System.out.print(table);
                 table.setLength(0);

@@ -26,7 +26,10 @@ public final class HostileOracle {
     public record Window(long count, double sum, double min, double max, long version) {}
 
     /** Everything a run must produce. Keys of dead letters and late events are "partition/offset". */
-    public record Expected(Map<String, Window> windows, Map<String, String> deadLetters, TreeSet<String> tooLate,
+    public record Expected(
+            Map<String, Window> windows,
+            Map<String, String> deadLetters,
+            TreeSet<String> tooLate,
             Map<String, Long> kinds) {}
 
     /** A window spec in milliseconds. */
@@ -34,8 +37,13 @@ public final class HostileOracle {
 
     private HostileOracle() {}
 
-    public static Expected expect(List<HostileStream.Rec> records, List<Spec> specs, long paneMs, long latenessMs,
-            long outOfOrdernessMs, int confirm) {
+    public static Expected expect(
+            List<HostileStream.Rec> records,
+            List<Spec> specs,
+            long paneMs,
+            long latenessMs,
+            long outOfOrdernessMs,
+            int confirm) {
         Map<String, String> dead = new TreeMap<>();
         TreeSet<String> tooLate = new TreeSet<>();
         Map<String, Long> kinds = new TreeMap<>();
@@ -71,11 +79,14 @@ public final class HostileOracle {
                 }
                 kinds.merge(rec.kind(), 1L, Long::sum);
                 for (Spec s : specs) {
-                    for (long start = Math.floorDiv(e.ts(), s.slide()) * s.slide(); start > e.ts() - s.size(); start -= s.slide()) {
+                    for (long start = Math.floorDiv(e.ts(), s.slide()) * s.slide();
+                            start > e.ts() - s.size();
+                            start -= s.slide()) {
                         String k = e.tenant() + "|" + e.type() + "|" + s.id() + "|" + start;
                         sums.merge(k, new BigDecimal(e.value()), BigDecimal::add);
                         counts.computeIfAbsent(k, x -> new long[1])[0]++;
-                        double[] mm = minMax.computeIfAbsent(k, x -> new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY});
+                        double[] mm = minMax.computeIfAbsent(
+                                k, x -> new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY});
                         mm[0] = Math.min(mm[0], e.value());
                         mm[1] = Math.max(mm[1], e.value());
                     }
@@ -83,8 +94,8 @@ public final class HostileOracle {
             }
         }
         Map<String, Window> windows = new TreeMap<>();
-        counts.forEach((k, c) -> windows.put(k, new Window(c[0], sums.get(k).doubleValue(), minMax.get(k)[0], minMax.get(k)[1],
-                2 * c[0] + 1)));
+        counts.forEach((k, c) -> windows.put(
+                k, new Window(c[0], sums.get(k).doubleValue(), minMax.get(k)[0], minMax.get(k)[1], 2 * c[0] + 1)));
         return new Expected(windows, dead, tooLate, kinds);
     }
 }

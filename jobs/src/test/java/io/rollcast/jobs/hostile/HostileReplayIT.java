@@ -1,8 +1,10 @@
 package io.rollcast.jobs.hostile;
 
-import io.rollcast.jobs.Schemas;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rollcast.jobs.JobConfig;
 import io.rollcast.jobs.KafkaIo;
+import io.rollcast.jobs.Schemas;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 import io.rollcast.sinks.StoreRows;
@@ -11,23 +13,6 @@ import io.rollcast.testkit.FlinkCluster;
 import io.rollcast.testkit.KafkaServer;
 import io.rollcast.testkit.PostgresServer;
 import io.rollcast.testkit.RealServers;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,8 +22,18 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Future;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The hostile stream ({@link HostileStream}) through the shaded job on the real Flink cluster, real
@@ -54,8 +49,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileReplayIT {
     static final int N = Integer.getInteger("hostile.records", 60_000);
     static final String CLOSE_TENANT = "zz-close";
-    static final List<HostileOracle.Spec> SPECS = List.of(new HostileOracle.Spec("tumbling-1m", 60_000, 60_000),
-            new HostileOracle.Spec("sliding-5m-1m", 300_000, 60_000), new HostileOracle.Spec("sliding-1h-1m", 3_600_000, 60_000));
+    static final List<HostileOracle.Spec> SPECS = List.of(
+            new HostileOracle.Spec("tumbling-1m", 60_000, 60_000),
+            new HostileOracle.Spec("sliding-5m-1m", 300_000, 60_000),
+            new HostileOracle.Spec("sliding-1h-1m", 3_600_000, 60_000));
     static final long LATENESS_MS = 120_000;
     static final int MAX_RECORD_BYTES = 4096;
 
@@ -74,10 +71,16 @@ class HostileReplayIT {
         for (int p = 0; p < HostileStream.PARTITIONS; p++) {
             for (int i = 0; i < confirm; i++) {
                 long ts = last + 3 * 3_600_000L;
-                String v = "{\"event_id\":\"close-" + p + "-" + i + "\",\"tenant_id\":\"" + CLOSE_TENANT + "\",\"event_type\":\"close\","
-                        + "\"timestamp\":" + ts + ",\"schema_version\":1}";
-                recs.add(new HostileStream.Rec(p, ts, CLOSE_TENANT.getBytes(StandardCharsets.UTF_8), v.getBytes(StandardCharsets.UTF_8),
-                        null, new HostileStream.Ev(CLOSE_TENANT, "close", ts, 1.0), "close"));
+                String v = "{\"event_id\":\"close-" + p + "-" + i + "\",\"tenant_id\":\"" + CLOSE_TENANT
+                        + "\",\"event_type\":\"close\"," + "\"timestamp\":" + ts + ",\"schema_version\":1}";
+                recs.add(new HostileStream.Rec(
+                        p,
+                        ts,
+                        CLOSE_TENANT.getBytes(StandardCharsets.UTF_8),
+                        v.getBytes(StandardCharsets.UTF_8),
+                        null,
+                        new HostileStream.Ev(CLOSE_TENANT, "close", ts, 1.0),
+                        "close"));
             }
         }
         // a record larger than the dead-letter producer may send (1 MB): it must arrive cut, with its size and hash
@@ -85,14 +88,27 @@ class HostileReplayIT {
         java.util.Arrays.fill(HUGE, (byte) 'x');
         System.arraycopy("{\"pad\":\"".getBytes(StandardCharsets.UTF_8), 0, HUGE, 0, 8);
         HostileStream.Rec middle = recs.get(recs.size() / 2);
-        recs.add(recs.size() / 2, new HostileStream.Rec(middle.partition(), middle.createTime(), middle.key(), HUGE, "too_large", null,
-                "bad:too_large(1.5 MB)"));
+        recs.add(
+                recs.size() / 2,
+                new HostileStream.Rec(
+                        middle.partition(),
+                        middle.createTime(),
+                        middle.key(),
+                        HUGE,
+                        "too_large",
+                        null,
+                        "bad:too_large(1.5 MB)"));
         records = recs;
         topic = "hostile-" + System.nanoTime();
         kafka.createTopic(topic, HostileStream.PARTITIONS, Map.of("max.message.bytes", "3000000"));
         expected = HostileOracle.expect(records, SPECS, 60_000, LATENESS_MS, 5_000, confirm);
-        System.out.printf("hostile stream: %d records, %d windows expected, %d dead letters, %d too late; classes %s%n",
-                records.size(), expected.windows().size(), expected.deadLetters().size(), expected.tooLate().size(), expected.kinds());
+        System.out.printf(
+                "hostile stream: %d records, %d windows expected, %d dead letters, %d too late; classes %s%n",
+                records.size(),
+                expected.windows().size(),
+                expected.deadLetters().size(),
+                expected.tooLate().size(),
+                expected.kinds());
     }
 
     /** Writes the stream in order, each record to its partition with its CreateTime; checks the offsets the oracle assumes. */
@@ -120,18 +136,30 @@ class HostileReplayIT {
 
     record Run(String name, String pgUrl, String chDatabase, String late, String dlq, List<String> args) {}
 
-    static Run run(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, String name, boolean backfill, String... more) {
+    static Run run(
+            KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, String name, boolean backfill, String... more) {
         String pgUrl = pg.freshDatabase("hostile_" + name);
         String chDb = ch.freshDatabase("hostile_" + name);
         String late = kafka.freshTopic("late-" + name, 1);
         String dlq = kafka.freshTopic("dlq-" + name, 1);
         List<String> a = new ArrayList<>();
         if (backfill) a.add("--backfill");
-        for (String s : new String[] {"kafka.bootstrap-servers=" + kafka.bootstrapServers(), "kafka.topic=" + topic,
-                "kafka.group-id=hostile-" + name + "-" + System.nanoTime(), "kafka.rows-topic=", "kafka.late-topic=" + late,
-                "kafka.dlq-topic=" + dlq, "input.max-record-bytes=" + MAX_RECORD_BYTES, "windows.allowed-lateness=2m",
-                "checkpoint.interval=1s", "job.parallelism=2", "store.type=both", "store.postgres.url=" + pgUrl,
-                "store.clickhouse.url=" + ch.httpUrl(), "store.clickhouse.database=" + chDb}) {
+        for (String s : new String[] {
+            "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+            "kafka.topic=" + topic,
+            "kafka.group-id=hostile-" + name + "-" + System.nanoTime(),
+            "kafka.rows-topic=",
+            "kafka.late-topic=" + late,
+            "kafka.dlq-topic=" + dlq,
+            "input.max-record-bytes=" + MAX_RECORD_BYTES,
+            "windows.allowed-lateness=2m",
+            "checkpoint.interval=1s",
+            "job.parallelism=2",
+            "store.type=both",
+            "store.postgres.url=" + pgUrl,
+            "store.clickhouse.url=" + ch.httpUrl(),
+            "store.clickhouse.database=" + chDb
+        }) {
             a.add("--set");
             a.add(s);
         }
@@ -151,8 +179,8 @@ class HostileReplayIT {
 
     @Test
     @Order(1)
-    void aLiveRunWhileTheStreamIsProducedEqualsTheOracleInBothStores(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch,
-            FlinkCluster flink) throws Exception {
+    void aLiveRunWhileTheStreamIsProducedEqualsTheOracleInBothStores(
+            KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
         Run run = run(kafka, pg, ch, "live", false, "kafka.starting-offsets=earliest");
         String job = flink.submit(jar(), run.args(), 2, null);
         try {
@@ -167,8 +195,8 @@ class HostileReplayIT {
 
     @Test
     @Order(2)
-    void aPlainReplayFromEarliestWithAFreshGroupEqualsTheOracle(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch,
-            FlinkCluster flink) throws Exception {
+    void aPlainReplayFromEarliestWithAFreshGroupEqualsTheOracle(
+            KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
         Run run = run(kafka, pg, ch, "replay", false, "kafka.starting-offsets=earliest", "kafka.bounded=true");
         finish(flink, flink.submit(jar(), run.args(), 2, null));
         assertEqualsOracle(kafka, ch, run);
@@ -176,7 +204,8 @@ class HostileReplayIT {
 
     @Test
     @Order(3)
-    void aBackfillEqualsTheOracle(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
+    void aBackfillEqualsTheOracle(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink)
+            throws Exception {
         Run run = run(kafka, pg, ch, "backfill", true);
         finish(flink, flink.submit(jar(), run.args(), 2, null));
         assertEqualsOracle(kafka, ch, run);
@@ -184,8 +213,8 @@ class HostileReplayIT {
 
     @Test
     @Order(4)
-    void aPlainReplayWhoseTaskManagerIsKilledMidRunEqualsTheOracle(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch,
-            FlinkCluster flink) throws Exception {
+    void aPlainReplayWhoseTaskManagerIsKilledMidRunEqualsTheOracle(
+            KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
         Run run = run(kafka, pg, ch, "tmkill", false, "kafka.starting-offsets=earliest", "kafka.bounded=true");
         String job = runningAfterACheckpoint(flink, run);
         flink.killTaskManager();
@@ -198,8 +227,8 @@ class HostileReplayIT {
 
     @Test
     @Order(5)
-    void aBackfillWhosePostgresIsDownForFortySecondsEqualsTheOracle(KafkaServer kafka, PostgresServer pg, ClickHouseServer ch,
-            FlinkCluster flink) throws Exception {
+    void aBackfillWhosePostgresIsDownForFortySecondsEqualsTheOracle(
+            KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
         Run run = run(kafka, pg, ch, "pgdown", true, "store.postgres.max-retries=1");
         String job = runningAfterACheckpoint(flink, run);
         pg.stop();
@@ -215,18 +244,24 @@ class HostileReplayIT {
 
     @Test
     @Order(6)
-    void aBackfillStoppedWithASavepointAndResumedWithAnotherSpecAndParallelismFinishesEqualToTheOracle(KafkaServer kafka,
-            PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
+    void aBackfillStoppedWithASavepointAndResumedWithAnotherSpecAndParallelismFinishesEqualToTheOracle(
+            KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
         Run run = run(kafka, pg, ch, "resume", true);
         String job1 = runningAfterACheckpoint(flink, run);
         String savepoint = flink.stopWithSavepoint(job1);
         // the same pane (1 min), one more spec, parallelism 2 -> 1
         List<String> args = new ArrayList<>(run.args());
-        args.addAll(List.of("--set", "windows.specs=tumbling 1m,sliding 5m/1m,sliding 60m/1m,tumbling 5m", "--set", "job.parallelism=1"));
+        args.addAll(List.of(
+                "--set",
+                "windows.specs=tumbling 1m,sliding 5m/1m,sliding 60m/1m,tumbling 5m",
+                "--set",
+                "job.parallelism=1"));
         String job2 = flink.submit(jar(), args, 1, savepoint);
         finish(flink, job2);
         assertEqualsOracle(kafka, ch, run, "tumbling-5m");
-        assertThat(StoreRows.postgres(run.pgUrl(), "rollups").keySet()).as("the new spec is written").anyMatch(k -> k.contains("|tumbling-5m|"));
+        assertThat(StoreRows.postgres(run.pgUrl(), "rollups").keySet())
+                .as("the new spec is written")
+                .anyMatch(k -> k.contains("|tumbling-5m|"));
     }
 
     /** Submits the run at parallelism 2 and returns once it has completed a checkpoint and is still running (mid-replay). */
@@ -234,7 +269,9 @@ class HostileReplayIT {
         String job = flink.submit(jar(), run.args(), 2, null);
         flink.awaitRunning(job, Duration.ofSeconds(60));
         while (flink.completedCheckpoints(job) < 1) Thread.sleep(100);
-        assertThat(flink.jobState(job)).as("still replaying after its first checkpoint").isEqualTo("RUNNING");
+        assertThat(flink.jobState(job))
+                .as("still replaying after its first checkpoint")
+                .isEqualTo("RUNNING");
         return job;
     }
 
@@ -271,23 +308,41 @@ class HostileReplayIT {
         assertThat(diff(pgRows)).as(run.name() + ": Postgres vs oracle").isEmpty();
         assertThat(diff(chRows)).as(run.name() + ": ClickHouse vs oracle").isEmpty();
         List<ConsumerRecord<byte[], byte[]>> dlq = readAll(kafka, run.dlq());
-        assertThat(deadLetters(dlq)).as(run.name() + ": dead letters by source position").isEqualTo(expected.deadLetters());
-        assertThat(lateEvents(kafka, run.late())).as(run.name() + ": too-late events by source position").isEqualTo(expected.tooLate());
-        var huge = dlq.stream().filter(r -> header(r, KafkaIo.H_TRUNCATED) != null).toList();
-        assertThat(huge).as(run.name() + ": the 1.5 MB record's dead letter").isNotEmpty().allSatisfy(r -> {
-            assertThat(r.value()).hasSize(JobConfig.defaults().dlqMaxValueBytes()).startsWith(java.util.Arrays.copyOf(HUGE, 100));
-            assertThat(header(r, KafkaIo.H_TRUNCATED)).isEqualTo("value");
-            assertThat(header(r, KafkaIo.H_VALUE_BYTES)).isEqualTo("1500000");
-            assertThat(header(r, KafkaIo.H_VALUE_SHA256)).isEqualTo(sha256(HUGE));
-        });
-        long windows = expected.windows().keySet().stream().filter(k -> !k.startsWith(CLOSE_TENANT + "|")).count();
-        System.out.printf("hostile %s: %d windows in Postgres and ClickHouse equal the oracle bit for bit; %d dead letters, %d too late%n",
-                run.name(), windows, expected.deadLetters().size(), expected.tooLate().size());
+        assertThat(deadLetters(dlq))
+                .as(run.name() + ": dead letters by source position")
+                .isEqualTo(expected.deadLetters());
+        assertThat(lateEvents(kafka, run.late()))
+                .as(run.name() + ": too-late events by source position")
+                .isEqualTo(expected.tooLate());
+        var huge =
+                dlq.stream().filter(r -> header(r, KafkaIo.H_TRUNCATED) != null).toList();
+        assertThat(huge)
+                .as(run.name() + ": the 1.5 MB record's dead letter")
+                .isNotEmpty()
+                .allSatisfy(r -> {
+                    assertThat(r.value())
+                            .hasSize(JobConfig.defaults().dlqMaxValueBytes())
+                            .startsWith(java.util.Arrays.copyOf(HUGE, 100));
+                    assertThat(header(r, KafkaIo.H_TRUNCATED)).isEqualTo("value");
+                    assertThat(header(r, KafkaIo.H_VALUE_BYTES)).isEqualTo("1500000");
+                    assertThat(header(r, KafkaIo.H_VALUE_SHA256)).isEqualTo(sha256(HUGE));
+                });
+        long windows = expected.windows().keySet().stream()
+                .filter(k -> !k.startsWith(CLOSE_TENANT + "|"))
+                .count();
+        System.out.printf(
+                "hostile %s: %d windows in Postgres and ClickHouse equal the oracle bit for bit; %d dead letters, %d too late%n",
+                run.name(),
+                windows,
+                expected.deadLetters().size(),
+                expected.tooLate().size());
     }
 
     static String sha256(byte[] b) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+            return java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(b));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -299,12 +354,18 @@ class HostileReplayIT {
             if (e.getKey().startsWith(CLOSE_TENANT + "|")) continue; // its own windows never close in a live run
             HostileOracle.Window x = e.getValue();
             WindowRow a = table.get(e.getKey());
-            boolean same = a != null && a.count() == x.count() && bits(a.sum()) == bits(x.sum()) && bits(a.min()) == bits(x.min())
-                    && bits(a.max()) == bits(x.max()) && a.version() == x.version() && a.kind() != Kind.EARLY;
+            boolean same = a != null
+                    && a.count() == x.count()
+                    && bits(a.sum()) == bits(x.sum())
+                    && bits(a.min()) == bits(x.min())
+                    && bits(a.max()) == bits(x.max())
+                    && a.version() == x.version()
+                    && a.kind() != Kind.EARLY;
             if (!same && d.size() < 20) d.add(e.getKey() + ": expected " + x + " got " + a);
         }
         table.forEach((k, v) -> {
-            if (!k.startsWith(CLOSE_TENANT + "|") && !expected.windows().containsKey(k) && d.size() < 20) d.add(k + ": unexpected " + v);
+            if (!k.startsWith(CLOSE_TENANT + "|") && !expected.windows().containsKey(k) && d.size() < 20)
+                d.add(k + ": unexpected " + v);
         });
         return d;
     }
@@ -320,7 +381,9 @@ class HostileReplayIT {
             String pos = header(r, KafkaIo.H_PARTITION) + "/" + header(r, KafkaIo.H_OFFSET);
             String reason = header(r, KafkaIo.H_REASON);
             String before = out.put(pos, reason);
-            assertThat(before == null || before.equals(reason)).as("one reason per dead letter " + pos).isTrue();
+            assertThat(before == null || before.equals(reason))
+                    .as("one reason per dead letter " + pos)
+                    .isTrue();
         }
         return out;
     }
@@ -339,5 +402,4 @@ class HostileReplayIT {
     static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaServer kafka, String topic) {
         return io.rollcast.jobs.RollupJobKafkaIT.readAll(kafka, topic);
     }
-
 }

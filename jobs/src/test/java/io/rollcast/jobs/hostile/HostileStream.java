@@ -137,12 +137,22 @@ public final class HostileStream {
         String text = odt.format(DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss", Locale.ROOT));
         int digits = r.nextInt(10); // 0..9 fraction digits; digits past the millisecond are noise and truncated
         if (digits > 0) {
-            String frac = String.format(Locale.ROOT, "%03d", odt.getNano() / 1_000_000) + String.format(Locale.ROOT, "%06d", r.nextInt(1_000_000));
-            text += "." + frac.substring(0, digits); // fewer than 3 digits: the event is at the instant written (see written())
+            String frac = String.format(Locale.ROOT, "%03d", odt.getNano() / 1_000_000)
+                    + String.format(Locale.ROOT, "%06d", r.nextInt(1_000_000));
+            text += "."
+                    + frac.substring(
+                            0, digits); // fewer than 3 digits: the event is at the instant written (see written())
         }
-        String off = offsetMin == 0 && r.nextBoolean() ? (r.nextBoolean() ? "Z" : "z")
-                : offsetMin == 0 && r.nextBoolean() ? "-00:00"
-                : String.format(Locale.ROOT, "%s%02d:%02d", offsetMin < 0 ? "-" : "+", Math.abs(offsetMin) / 60, Math.abs(offsetMin) % 60);
+        String off = offsetMin == 0 && r.nextBoolean()
+                ? (r.nextBoolean() ? "Z" : "z")
+                : offsetMin == 0 && r.nextBoolean()
+                        ? "-00:00"
+                        : String.format(
+                                Locale.ROOT,
+                                "%s%02d:%02d",
+                                offsetMin < 0 ? "-" : "+",
+                                Math.abs(offsetMin) / 60,
+                                Math.abs(offsetMin) % 60);
         if (form == 1) text = text.replace('T', 't');
         return "\"" + text + off + "\"";
     }
@@ -154,8 +164,11 @@ public final class HostileStream {
         // java.time takes offsets up to ±18:00 only, RFC 3339 up to ±23:59: apply the offset by hand
         int sign = text.endsWith("Z") ? 0 : text.charAt(text.length() - 6) == '-' ? -1 : 1;
         String local = sign == 0 ? text.substring(0, text.length() - 1) : text.substring(0, text.length() - 6);
-        long offsetMs = sign == 0 ? 0 : sign * (Integer.parseInt(text.substring(text.length() - 5, text.length() - 3)) * 3_600_000L
-                + Integer.parseInt(text.substring(text.length() - 2)) * 60_000L);
+        long offsetMs = sign == 0
+                ? 0
+                : sign
+                        * (Integer.parseInt(text.substring(text.length() - 5, text.length() - 3)) * 3_600_000L
+                                + Integer.parseInt(text.substring(text.length() - 2)) * 60_000L);
         return java.time.LocalDateTime.parse(local).toInstant(ZoneOffset.UTC).toEpochMilli() - offsetMs;
     }
 
@@ -163,8 +176,9 @@ public final class HostileStream {
         return switch (r.nextInt(4)) {
             case 0 -> "";
             case 1 -> ",\"payload\":{}";
-            case 2 -> ",\"payload\":{\"tenant_id\":\"evil\",\"timestamp\":\"9999-12-31T23:59:59Z\",\"value\":1e308,"
-                    + "\"schema_version\":99,\"\u043a\u043b\u044e\u0447\":\"\u5024\ud83d\ude00\",\"nested\":{\"payload\":[1,\"x\"]}}";
+            case 2 ->
+                ",\"payload\":{\"tenant_id\":\"evil\",\"timestamp\":\"9999-12-31T23:59:59Z\",\"value\":1e308,"
+                        + "\"schema_version\":99,\"\u043a\u043b\u044e\u0447\":\"\u5024\ud83d\ude00\",\"nested\":{\"payload\":[1,\"x\"]}}";
             default -> ",\"payload\":{\"user_id\":\"u" + r.nextInt(1000) + "\",\"tags\":[\"a\",\"\u00df\"],\"n\":null}";
         };
     }
@@ -193,20 +207,34 @@ public final class HostileStream {
     private void futureBeyondLimit() {
         long ts = now + HOUR + r.nextLong(60_000, 3 * 24 * HOUR);
         String tenant = tenant();
-        bad(tenant, "{\"event_id\":\"" + id() + "\",\"tenant_id\":\"" + tenant + "\",\"event_type\":\"click\",\"timestamp\":" + ts
-                + ",\"schema_version\":1}", "future_timestamp");
+        bad(
+                tenant,
+                "{\"event_id\":\"" + id() + "\",\"tenant_id\":\"" + tenant
+                        + "\",\"event_type\":\"click\",\"timestamp\":" + ts + ",\"schema_version\":1}",
+                "future_timestamp");
     }
 
     /** The two classes the review found loosely accepted, stamped hours to days ahead of the stream. */
     private void watermarkTrap() {
         long ts = now + r.nextLong(2 * HOUR, 3 * 24 * HOUR);
         String tenant = tenant();
-        String common = "\"event_id\":\"" + id() + "\",\"tenant_id\":\"" + tenant + "\",\"event_type\":\"click\",\"schema_version\":1";
+        String common = "\"event_id\":\"" + id() + "\",\"tenant_id\":\"" + tenant
+                + "\",\"event_type\":\"click\",\"schema_version\":1";
         switch (r.nextInt(3)) {
-            case 0 -> bad(tenant, "{" + common + ",\"timestamp\":" + Math.min(ts, now + 30 * MIN) + ",\"payload\":\"text\"}", "wrong_type");
-            case 1 -> bad(tenant, "{" + common + ",\"timestamp\":" + Math.min(ts, now + 30 * MIN) + ",\"payload\":[1,2]}", "wrong_type");
+            case 0 ->
+                bad(
+                        tenant,
+                        "{" + common + ",\"timestamp\":" + Math.min(ts, now + 30 * MIN) + ",\"payload\":\"text\"}",
+                        "wrong_type");
+            case 1 ->
+                bad(
+                        tenant,
+                        "{" + common + ",\"timestamp\":" + Math.min(ts, now + 30 * MIN) + ",\"payload\":[1,2]}",
+                        "wrong_type");
             default -> {
-                String t = Instant.ofEpochMilli(Math.floorDiv(ts, 1000) * 1000).toString().replace("Z", ".Z");
+                String t = Instant.ofEpochMilli(Math.floorDiv(ts, 1000) * 1000)
+                        .toString()
+                        .replace("Z", ".Z");
                 bad(tenant, "{" + common + ",\"timestamp\":\"" + t + "\"}", "invalid_timestamp");
             }
         }
@@ -214,7 +242,8 @@ public final class HostileStream {
 
     private void bad() {
         String tenant = tenant();
-        String ok = "\"event_id\":\"" + id() + "\",\"event_type\":\"click\",\"timestamp\":" + (now - 1000) + ",\"schema_version\":1";
+        String ok = "\"event_id\":\"" + id() + "\",\"event_type\":\"click\",\"timestamp\":" + (now - 1000)
+                + ",\"schema_version\":1";
         switch (r.nextInt(16)) {
             case 0 -> bad(tenant, "not json at all", "not_json");
             case 1 -> bad(tenant, "{\"tenant_id\":\"" + tenant + "\"," + ok, "not_json");
@@ -223,19 +252,45 @@ public final class HostileStream {
             case 4 -> bad(tenant, "{\"tenant_id\":\"" + tenant + " x\"," + ok + "}", "invalid_tenant_id");
             case 5 -> bad(tenant, "{\"tenant_id\":\"" + tenant + "\",\"value\":1e400," + ok + "}", "non_finite_value");
             case 6 -> bad(tenant, "{\"tenant_id\":\"" + tenant + "\",\"value\":\"12\"," + ok + "}", "wrong_type");
-            case 7 -> bad(tenant, "{\"tenant_id\":\"" + tenant + "\"," + ok.replace("\"schema_version\":1", "\"schema_version\":2") + "}",
-                    "unknown_schema_version");
+            case 7 ->
+                bad(
+                        tenant,
+                        "{\"tenant_id\":\"" + tenant + "\","
+                                + ok.replace("\"schema_version\":1", "\"schema_version\":2") + "}",
+                        "unknown_schema_version");
             case 8 -> bad(tenant, "{\"tenant_id\":\"" + tenant + "\",\"tenant_id\":\"t-0\"," + ok + "}", "not_json");
-            case 9 -> bad(tenant, "{\"tenant_id\":\"" + tenant + "\",\"pad\":\"" + "x".repeat(maxRecordBytes) + "\"," + ok + "}", "too_large");
+            case 9 ->
+                bad(
+                        tenant,
+                        "{\"tenant_id\":\"" + tenant + "\",\"pad\":\"" + "x".repeat(maxRecordBytes) + "\"," + ok + "}",
+                        "too_large");
             case 10 -> bad(tenant, "", "not_json");
-            case 11 -> bad(tenant, "{\"tenant_id\":\"" + tenant + "\"," + ok.replace("\"timestamp\":" + (now - 1000),
-                    "\"timestamp\":\"2026-01-01T00:00:00\"") + "}", "invalid_timestamp");
-            case 12 -> bad(tenant, "{\"tenant_id\":\"" + tenant + "\"," + ok.replace("\"timestamp\":" + (now - 1000),
-                    "\"timestamp\":\"2026-01-01 00:00:00Z\"") + "}", "invalid_timestamp");
-            case 13 -> bad(tenant, "{\"tenant_id\":\"" + tenant + "\"," + ok.replace("\"event_id\":\"", "\"event_id\":\"" + "e".repeat(130)) + "}",
-                    "invalid_event_id");
-            case 14 -> bad(tenant, "{\"tenant_id\":\"" + tenant + "\"," + ok.replace("\"timestamp\":" + (now - 1000), "\"timestamp\":-5") + "}",
-                    "invalid_timestamp");
+            case 11 ->
+                bad(
+                        tenant,
+                        "{\"tenant_id\":\"" + tenant + "\","
+                                + ok.replace("\"timestamp\":" + (now - 1000), "\"timestamp\":\"2026-01-01T00:00:00\"")
+                                + "}",
+                        "invalid_timestamp");
+            case 12 ->
+                bad(
+                        tenant,
+                        "{\"tenant_id\":\"" + tenant + "\","
+                                + ok.replace("\"timestamp\":" + (now - 1000), "\"timestamp\":\"2026-01-01 00:00:00Z\"")
+                                + "}",
+                        "invalid_timestamp");
+            case 13 ->
+                bad(
+                        tenant,
+                        "{\"tenant_id\":\"" + tenant + "\","
+                                + ok.replace("\"event_id\":\"", "\"event_id\":\"" + "e".repeat(130)) + "}",
+                        "invalid_event_id");
+            case 14 ->
+                bad(
+                        tenant,
+                        "{\"tenant_id\":\"" + tenant + "\","
+                                + ok.replace("\"timestamp\":" + (now - 1000), "\"timestamp\":-5") + "}",
+                        "invalid_timestamp");
             default -> bad(tenant, "{\"tenant_id\":\"" + tenant + "\",\"payload\":true," + ok + "}", "wrong_type");
         }
     }

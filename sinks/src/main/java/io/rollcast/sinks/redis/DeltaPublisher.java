@@ -2,19 +2,16 @@ package io.rollcast.sinks.redis;
 
 import io.rollcast.model.Channels;
 import io.rollcast.model.RowCodec;
-
 import io.rollcast.model.WindowDelta;
-
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.SafeEncoder;
-
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Publishes deltas to their hour channels and appends them to the channels' recovery streams, one
@@ -33,7 +30,8 @@ public final class DeltaPublisher implements AutoCloseable {
      * KEYS[1] stream; ARGV[1] channel, ARGV[2] message JSON without its closing brace, ARGV[3] stream
      * cap, ARGV[4] stream TTL in seconds. Returns the stream entry id.
      */
-    public static final String SCRIPT = String.join("\n",
+    public static final String SCRIPT = String.join(
+            "\n",
             "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'm', ARGV[2] .. '}')",
             "redis.call('EXPIRE', KEYS[1], ARGV[4])",
             "redis.call('PUBLISH', ARGV[1], ARGV[2] .. ',\"stream_id\":\"' .. id .. '\"}')",
@@ -88,7 +86,8 @@ public final class DeltaPublisher implements AutoCloseable {
                 int refused = -1;
                 for (int k = 0; k < replies.size() && refused < 0; k++) {
                     try {
-                        ids[from + k] = SafeEncoder.encode((byte[]) replies.get(k).get());
+                        ids[from + k] =
+                                SafeEncoder.encode((byte[]) replies.get(k).get());
                     } catch (JedisDataException e) {
                         if (reloaded || !isNoScript(e)) throw e;
                         refused = from + k;

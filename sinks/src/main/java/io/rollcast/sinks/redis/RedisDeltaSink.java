@@ -1,7 +1,6 @@
 package io.rollcast.sinks.redis;
 
 import io.rollcast.model.WindowDelta;
-
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;

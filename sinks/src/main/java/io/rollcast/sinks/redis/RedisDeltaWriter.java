@@ -1,20 +1,17 @@
 package io.rollcast.sinks.redis;
 
 import io.rollcast.model.WindowDelta;
-
-import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import redis.clients.jedis.exceptions.JedisException;
-
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The writer of {@link RedisDeltaSink}: buffers deltas and publishes them in pipelined batches on
@@ -51,6 +48,7 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
     private long timerAt = Long.MAX_VALUE;
     /** When to try Redis again; 0 while it is reachable. */
     private long retryAt;
+
     private long backoffMs;
 
     private final Counter published;
@@ -91,11 +89,14 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
         }
         long now = time.getCurrentProcessingTime();
         if (down()) {
-            if (now >= retryAt) flushNow(); else schedule(retryAt);
+            if (now >= retryAt) flushNow();
+            else schedule(retryAt);
         } else if (s.mode() == DeltaMode.LIVE) {
-            if (queue.size() >= s.batchSize() || s.flushIntervalMs() == 0) flushNow(); else schedule(now + s.flushIntervalMs());
+            if (queue.size() >= s.batchSize() || s.flushIntervalMs() == 0) flushNow();
+            else schedule(now + s.flushIntervalMs());
         } else {
-            if (latest.size() >= s.maxBuffered()) flushNow(); else schedule(now + s.coalesceIntervalMs());
+            if (latest.size() >= s.maxBuffered()) flushNow();
+            else schedule(now + s.coalesceIntervalMs());
         }
     }
 
@@ -161,8 +162,11 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
             for (WindowDelta d : queue) coalesce(d);
             queue.clear();
             if (!down()) {
-                LOG.warn("Redis at {} failed ({}); holding the latest delta per window (at most {}) and retrying",
-                        s.safeUri(), e.toString(), s.maxBuffered());
+                LOG.warn(
+                        "Redis at {} failed ({}); holding the latest delta per window (at most {}) and retrying",
+                        s.safeUri(),
+                        e.toString(),
+                        s.maxBuffered());
             }
             backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, 2 * backoffMs);
             retryAt = time.getCurrentProcessingTime() + backoffMs;
@@ -182,12 +186,16 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
         if (!endOfInput) return; // during an outage a checkpoint does not wait for Redis
         long deadline = System.currentTimeMillis() + END_OF_INPUT_WAIT_MS;
         while (down() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(Math.max(1, Math.min(retryAt - time.getCurrentProcessingTime(), deadline - System.currentTimeMillis())));
+            Thread.sleep(Math.max(
+                    1, Math.min(retryAt - time.getCurrentProcessingTime(), deadline - System.currentTimeMillis())));
             flushNow();
         }
         if (down()) {
             int lost = queue.size() + latest.size();
-            LOG.error("Redis at {} still unreachable at the end of the input: {} deltas not published", s.safeUri(), lost);
+            LOG.error(
+                    "Redis at {} still unreachable at the end of the input: {} deltas not published",
+                    s.safeUri(),
+                    lost);
             dropped.inc(lost);
             queue.clear();
             latest.clear();

@@ -1,12 +1,11 @@
 package io.rollcast.sinks.redis;
 
-import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.JedisPoolConfig;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPoolConfig;
 
 /**
  * Connection pools shared by the delta-sink subtasks of one TaskManager (one job class loader):

@@ -26,7 +26,8 @@ public record RedisSettings(
         int maxBuffered,
         long streamMaxLen,
         long streamTtlSeconds,
-        int poolSize) implements Serializable {
+        int poolSize)
+        implements Serializable {
 
     public RedisSettings {
         URI u = URI.create(uri);
@@ -35,10 +36,12 @@ public record RedisSettings(
         }
         if (mode == null) throw new IllegalArgumentException("mode is required");
         if (batchSize <= 0 || maxBuffered <= 0 || streamMaxLen <= 0 || poolSize <= 0) {
-            throw new IllegalArgumentException("batch size, max buffered, stream max length and pool size must be positive");
+            throw new IllegalArgumentException(
+                    "batch size, max buffered, stream max length and pool size must be positive");
         }
         if (flushIntervalMs < 0 || coalesceIntervalMs <= 0 || streamTtlSeconds <= 0) {
-            throw new IllegalArgumentException("flush interval must not be negative; coalesce interval and stream TTL must be positive");
+            throw new IllegalArgumentException(
+                    "flush interval must not be negative; coalesce interval and stream TTL must be positive");
         }
     }
 
@@ -48,19 +51,31 @@ public record RedisSettings(
     }
 
     public RedisSettings withMode(DeltaMode m) {
-        return new RedisSettings(uri, m, batchSize, flushIntervalMs, coalesceIntervalMs, maxBuffered, streamMaxLen, streamTtlSeconds, poolSize);
+        return new RedisSettings(
+                uri,
+                m,
+                batchSize,
+                flushIntervalMs,
+                coalesceIntervalMs,
+                maxBuffered,
+                streamMaxLen,
+                streamTtlSeconds,
+                poolSize);
     }
 
     public RedisSettings withBatching(int size, long flushMs) {
-        return new RedisSettings(uri, mode, size, flushMs, coalesceIntervalMs, maxBuffered, streamMaxLen, streamTtlSeconds, poolSize);
+        return new RedisSettings(
+                uri, mode, size, flushMs, coalesceIntervalMs, maxBuffered, streamMaxLen, streamTtlSeconds, poolSize);
     }
 
     public RedisSettings withCoalesceInterval(long ms) {
-        return new RedisSettings(uri, mode, batchSize, flushIntervalMs, ms, maxBuffered, streamMaxLen, streamTtlSeconds, poolSize);
+        return new RedisSettings(
+                uri, mode, batchSize, flushIntervalMs, ms, maxBuffered, streamMaxLen, streamTtlSeconds, poolSize);
     }
 
     public RedisSettings withStream(long maxLen, long ttlSeconds) {
-        return new RedisSettings(uri, mode, batchSize, flushIntervalMs, coalesceIntervalMs, maxBuffered, maxLen, ttlSeconds, poolSize);
+        return new RedisSettings(
+                uri, mode, batchSize, flushIntervalMs, coalesceIntervalMs, maxBuffered, maxLen, ttlSeconds, poolSize);
     }
 
     /** The URI without its password, for logs. */

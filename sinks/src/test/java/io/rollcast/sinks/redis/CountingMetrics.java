@@ -1,11 +1,10 @@
 package io.rollcast.sinks.redis;
 
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
-
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Map;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 
 /** A sink writer metric group that remembers the counters a writer registers, so tests can read them. */
 final class CountingMetrics {
@@ -18,8 +17,8 @@ final class CountingMetrics {
     }
 
     SinkWriterMetricGroup group() {
-        return (SinkWriterMetricGroup) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {SinkWriterMetricGroup.class}, (proxy, method, args) -> {
+        return (SinkWriterMetricGroup) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {SinkWriterMetricGroup.class}, (proxy, method, args) -> {
                     try {
                         Object result = method.invoke(delegate, args);
                         if (method.getName().equals("counter") && args != null && args[0] instanceof String name) {

@@ -2,9 +2,6 @@ package io.rollcast.sinks.redis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPubSub;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
 
 /**
  * A real Redis subscriber for tests and benchmarks: PSUBSCRIBE (or SUBSCRIBE) on its own thread,
@@ -86,7 +85,8 @@ public final class DeltaSubscriber implements AutoCloseable {
             };
             current = sub;
             try (Jedis j = new Jedis(uri)) {
-                if (pattern) j.psubscribe(sub, target); else j.subscribe(sub, target);
+                if (pattern) j.psubscribe(sub, target);
+                else j.subscribe(sub, target);
             } catch (RuntimeException e) {
                 if (closed) return;
                 try {
@@ -99,7 +99,8 @@ public final class DeltaSubscriber implements AutoCloseable {
     }
 
     private void record(String channel, String message) {
-        received.add(new Received(channel, message, System.currentTimeMillis(), System.nanoTime(), subscriptions.get()));
+        received.add(
+                new Received(channel, message, System.currentTimeMillis(), System.nanoTime(), subscriptions.get()));
     }
 
     private void subscribed() {
@@ -119,7 +120,8 @@ public final class DeltaSubscriber implements AutoCloseable {
     public void awaitSubscriptions(int n, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (subscriptions.get() < n) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("no subscription to " + target + " within " + timeout);
+            if (System.nanoTime() > deadline)
+                throw new IllegalStateException("no subscription to " + target + " within " + timeout);
             Thread.sleep(10);
         }
     }
@@ -175,7 +177,8 @@ public final class DeltaSubscriber implements AutoCloseable {
         JedisPubSub sub = current;
         try {
             if (sub != null && sub.isSubscribed()) {
-                if (pattern) sub.punsubscribe(); else sub.unsubscribe();
+                if (pattern) sub.punsubscribe();
+                else sub.unsubscribe();
             }
         } catch (RuntimeException ignored) {
             // the connection is already gone

@@ -1,18 +1,25 @@
 package io.rollcast.sinks.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollcast.model.Channels;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowDelta;
 import io.rollcast.testkit.RealServers;
 import io.rollcast.testkit.RedisServer;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.runtime.metrics.groups.InternalSinkWriterMetricGroup;
 import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,16 +28,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.resps.StreamEntry;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The delta writer and publisher against a real Redis, watched by a real subscriber. */
 @ExtendWith(RealServers.class)
@@ -63,7 +60,8 @@ class RedisDeltaSinkIT {
     }
 
     private RedisDeltaWriter writer(RedisSettings s) {
-        SinkWriterMetricGroup metrics = InternalSinkWriterMetricGroup.wrap(UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup());
+        SinkWriterMetricGroup metrics =
+                InternalSinkWriterMetricGroup.wrap(UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup());
         return new RedisDeltaWriter(s, time, new CountingMetrics(metrics, counters).group());
     }
 
@@ -77,13 +75,30 @@ class RedisDeltaSinkIT {
         double sum = n * (n + 1) / 2.0, prevSum = prevCount * n / 2.0;
         long version = 2L * n + (kind == Kind.EARLY ? 0 : 1);
         long prevVersion = n == 1 ? 0 : 2L * prevCount;
-        return new WindowDelta(tenant, "click", spec, start, start + size, kind, version, prevVersion,
-                n, sum, 1, n, 1, sum - prevSum, n == 1 ? 1 : 0, 1, 1_000L + n);
+        return new WindowDelta(
+                tenant,
+                "click",
+                spec,
+                start,
+                start + size,
+                kind,
+                version,
+                prevVersion,
+                n,
+                sum,
+                1,
+                n,
+                1,
+                sum - prevSum,
+                n == 1 ? 1 : 0,
+                1,
+                1_000L + n);
     }
 
     static List<WindowDelta> history(String tenant, long start, int n) {
         List<WindowDelta> out = new ArrayList<>();
-        for (int i = 1; i <= n; i++) out.add(delta(tenant, "tumbling-1m", start, MIN, i, i == n ? Kind.FINAL : Kind.EARLY));
+        for (int i = 1; i <= n; i++)
+            out.add(delta(tenant, "tumbling-1m", start, MIN, i, i == n ? Kind.FINAL : Kind.EARLY));
         return out;
     }
 
@@ -106,20 +121,41 @@ class RedisDeltaSinkIT {
             hour9.awaitCount(1, Duration.ofSeconds(5));
             Thread.sleep(100);
 
-            assertThat(all.messages()).extracting(DeltaSubscriber.Received::channel).containsExactly(
-                    "rollcast:acme:tumbling-1m:2026010109", "rollcast:acme:tumbling-1m:2026010110",
-                    "rollcast:acme:sliding-1h-1m:2026010109", "rollcast:beta:tumbling-1m:2026010110");
-            assertThat(hour9.messages()).singleElement()
-                    .satisfies(r -> assertThat(r.json().get("window_start").asLong()).isEqualTo(H10 - MIN));
+            assertThat(all.messages())
+                    .extracting(DeltaSubscriber.Received::channel)
+                    .containsExactly(
+                            "rollcast:acme:tumbling-1m:2026010109", "rollcast:acme:tumbling-1m:2026010110",
+                            "rollcast:acme:sliding-1h-1m:2026010109", "rollcast:beta:tumbling-1m:2026010110");
+            assertThat(hour9.messages())
+                    .singleElement()
+                    .satisfies(r ->
+                            assertThat(r.json().get("window_start").asLong()).isEqualTo(H10 - MIN));
 
             try (Jedis j = new Jedis(redis.uri())) {
                 for (int i = 0; i < in.size(); i++) {
                     DeltaSubscriber.Received r = all.messages().get(i);
                     JsonNode m = r.json();
                     WindowDelta d = in.get(i);
-                    assertThat(fieldNames(m)).containsExactly("tenant_id", "event_type", "spec", "window_start", "window_end",
-                            "kind", "version", "prev_version", "count", "sum", "min", "max", "d_count", "d_sum", "d_min",
-                            "d_max", "emitted_at", "stream_id");
+                    assertThat(fieldNames(m))
+                            .containsExactly(
+                                    "tenant_id",
+                                    "event_type",
+                                    "spec",
+                                    "window_start",
+                                    "window_end",
+                                    "kind",
+                                    "version",
+                                    "prev_version",
+                                    "count",
+                                    "sum",
+                                    "min",
+                                    "max",
+                                    "d_count",
+                                    "d_sum",
+                                    "d_min",
+                                    "d_max",
+                                    "emitted_at",
+                                    "stream_id");
                     assertThat(m.get("tenant_id").asText()).isEqualTo(d.tenantId());
                     assertThat(m.get("kind").asText()).isEqualTo(d.kind().code());
                     assertThat(m.get("version").asLong()).isEqualTo(d.version());
@@ -128,7 +164,8 @@ class RedisDeltaSinkIT {
                     String stream = Channels.stream(r.channel());
                     List<StreamEntry> entries = j.xrange(stream, (StreamEntryID) null, null);
                     assertThat(entries).singleElement().satisfies(e -> {
-                        assertThat(e.getID().toString()).isEqualTo(m.get("stream_id").asText());
+                        assertThat(e.getID().toString())
+                                .isEqualTo(m.get("stream_id").asText());
                         String stored = e.getFields().get(Channels.STREAM_FIELD);
                         assertThat(DeltaSubscriber.parse(stored)).isEqualTo(withoutStreamId(m));
                     });
@@ -151,10 +188,18 @@ class RedisDeltaSinkIT {
         String from = pick.json().get("stream_id").asText();
         try (Jedis j = new Jedis(redis.uri())) {
             List<StreamEntry> later = j.xrange(Channels.stream(pick.channel()), new StreamEntryID(from), null);
-            assertThat(later).extracting(e -> e.getID().toString())
-                    .containsExactlyElementsOf(got.subList(20, 50).stream().map(r -> r.json().get("stream_id").asText()).toList());
-            assertThat(later).extracting(e -> DeltaSubscriber.parse(e.getFields().get("m")).get("version").asLong())
-                    .containsExactlyElementsOf(got.subList(20, 50).stream().map(r -> r.json().get("version").asLong()).toList());
+            assertThat(later)
+                    .extracting(e -> e.getID().toString())
+                    .containsExactlyElementsOf(got.subList(20, 50).stream()
+                            .map(r -> r.json().get("stream_id").asText())
+                            .toList());
+            assertThat(later)
+                    .extracting(e -> DeltaSubscriber.parse(e.getFields().get("m"))
+                            .get("version")
+                            .asLong())
+                    .containsExactlyElementsOf(got.subList(20, 50).stream()
+                            .map(r -> r.json().get("version").asLong())
+                            .toList());
         }
     }
 
@@ -210,11 +255,15 @@ class RedisDeltaSinkIT {
             w.flush(false);
         }
         all.awaitCount(5_000, Duration.ofSeconds(10));
-        Map<String, List<Long>> versions = all.messages().stream().map(DeltaSubscriber.Received::json).collect(Collectors.groupingBy(
-                m -> m.get("tenant_id").asText() + "|" + m.get("window_start").asLong(),
-                Collectors.mapping(m -> m.get("version").asLong(), Collectors.toList())));
+        Map<String, List<Long>> versions = all.messages().stream()
+                .map(DeltaSubscriber.Received::json)
+                .collect(Collectors.groupingBy(
+                        m -> m.get("tenant_id").asText() + "|"
+                                + m.get("window_start").asLong(),
+                        Collectors.mapping(m -> m.get("version").asLong(), Collectors.toList())));
         assertThat(versions).hasSize(20);
-        List<Long> expected = history("x", 0, 250).stream().map(WindowDelta::version).toList();
+        List<Long> expected =
+                history("x", 0, 250).stream().map(WindowDelta::version).toList();
         assertThat(versions.values()).allSatisfy(v -> assertThat(v).containsExactlyElementsOf(expected));
     }
 
@@ -232,7 +281,8 @@ class RedisDeltaSinkIT {
             time.setCurrentTime(1_000);
             all.awaitCount(2, Duration.ofSeconds(5));
             Thread.sleep(100);
-            List<JsonNode> got = all.messages().stream().map(DeltaSubscriber.Received::json).toList();
+            List<JsonNode> got =
+                    all.messages().stream().map(DeltaSubscriber.Received::json).toList();
             assertThat(got).hasSize(2);
             JsonNode ma = got.get(0);
             assertThat(ma.get("version").asLong()).isEqualTo(a.get(9).version());
@@ -280,8 +330,10 @@ class RedisDeltaSinkIT {
             p.publishEach(h.subList(20, 30));
         }
         all.awaitCount(30, Duration.ofSeconds(5));
-        assertThat(all.messages()).extracting(r -> r.json().get("count").asLong())
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 30).boxed().toList());
+        assertThat(all.messages())
+                .extracting(r -> r.json().get("count").asLong())
+                .containsExactlyElementsOf(
+                        java.util.stream.LongStream.rangeClosed(1, 30).boxed().toList());
     }
 
     @Test
@@ -313,7 +365,8 @@ class RedisDeltaSinkIT {
             Thread.sleep(100);
         }
         Map<String, JsonNode> after = new HashMap<>();
-        all.messages().stream().filter(r -> r.epoch() == 2)
+        all.messages().stream()
+                .filter(r -> r.epoch() == 2)
                 .forEach(r -> after.put(r.json().get("tenant_id").asText(), r.json()));
         // 14 windows held, at most 12 kept: the two oldest were dropped
         assertThat(counters.get("deltasDropped").getCount()).isEqualTo(2);
