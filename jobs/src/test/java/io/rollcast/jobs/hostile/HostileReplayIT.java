@@ -171,6 +171,14 @@ class HostileReplayIT {
         return new Run(name, pgUrl, chDb, late, dlq, a);
     }
 
+    /**
+     * Runs that are interrupted mid-replay (a TaskManager killed, Postgres stopped, a savepoint) must
+     * still be replaying after their first checkpoint. On an idle machine the whole replay took
+     * under 2 s, so the interruption came after the end (flaky "restored from a checkpoint"). One row
+     * per JDBC batch back-pressures the job to several seconds without changing what it writes.
+     */
+    static final String SLOW_SINK = "store.postgres.batch-size=1";
+
     static Path jar() {
         Path jar = Path.of("target/rollcast-jobs.jar");
         assertThat(jar).as("the shaded job jar (mvn package)").exists();
@@ -215,7 +223,7 @@ class HostileReplayIT {
     @Order(4)
     void aPlainReplayWhoseTaskManagerIsKilledMidRunEqualsTheOracle(
             KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
-        Run run = run(kafka, pg, ch, "tmkill", false, "kafka.starting-offsets=earliest", "kafka.bounded=true");
+        Run run = run(kafka, pg, ch, "tmkill", false, "kafka.starting-offsets=earliest", "kafka.bounded=true", SLOW_SINK);
         String job = runningAfterACheckpoint(flink, run);
         flink.killTaskManager();
         Thread.sleep(2_000);
@@ -229,7 +237,7 @@ class HostileReplayIT {
     @Order(5)
     void aBackfillWhosePostgresIsDownForFortySecondsEqualsTheOracle(
             KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
-        Run run = run(kafka, pg, ch, "pgdown", true, "store.postgres.max-retries=1");
+        Run run = run(kafka, pg, ch, "pgdown", true, "store.postgres.max-retries=1", SLOW_SINK);
         String job = runningAfterACheckpoint(flink, run);
         pg.stop();
         try {
@@ -246,7 +254,7 @@ class HostileReplayIT {
     @Order(6)
     void aBackfillStoppedWithASavepointAndResumedWithAnotherSpecAndParallelismFinishesEqualToTheOracle(
             KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
-        Run run = run(kafka, pg, ch, "resume", true);
+        Run run = run(kafka, pg, ch, "resume", true, SLOW_SINK);
         String job1 = runningAfterACheckpoint(flink, run);
         String savepoint = flink.stopWithSavepoint(job1);
         // the same pane (1 min), one more spec, parallelism 2 -> 1
