@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 PACKAGES=(postgresql clickhouse-server clickhouse-client redis-server kcat jq curl
-  chromium chromium-driver fonts-dejavu-core docker-compose)
+  chromium chromium-driver fonts-dejavu-core docker.io docker-compose mmdebstrap)
 MVN_LOCK=${ROLLCAST_MVN_LOCK:-/tmp/rollcast-mvn.lock}
 
 as_root() {
@@ -67,8 +67,8 @@ start=$(rc_now)
 install_packages
 kv=$(rc_pom_prop kafka.version)
 fv=$(rc_pom_prop flink.version)
-install_runtime kafka libs "kafka_2.13-$kv.jar" "kafka-clients-$kv.jar" 'log4j-core-*.jar' 'log4j-slf4j-impl-*.jar'
+install_runtime kafka libs "kafka_2.13-$kv.jar" "kafka-clients-$kv.jar" "kafka-tools-$kv.jar" 'log4j-core-*.jar' 'log4j-slf4j-impl-*.jar'
 install_runtime flink lib "flink-runtime-$fv.jar" "flink-clients-$fv.jar" "flink-streaming-java-$fv.jar" \
-  "flink-runtime-web-$fv.jar" "flink-statebackend-rocksdb-$fv.jar" 'frocksdbjni-*.jar' "flink-connector-base-$fv.jar" \
+  "flink-runtime-web-$fv.jar" "flink-container-$fv.jar" "flink-statebackend-rocksdb-$fv.jar" 'frocksdbjni-*.jar' "flink-connector-base-$fv.jar" \
   'log4j-slf4j-impl-*.jar' 'log4j-core-*.jar' 'log4j-api-*.jar' 'log4j-1.2-api-*.jar'
 echo "done in $(rc_since "$start")s"
