@@ -195,6 +195,17 @@ class HelmChartIT {
     }
 
     @Test
+    void fanoutPodDisruptionBudgetSelectsTheFanoutPods() {
+        List<Map<String, Object>> docs = render();
+        Map<String, Object> pdb = one(docs, "PodDisruptionBudget");
+        assertThat((Map<String, Object>) Repo.at(pdb, "spec", "selector", "matchLabels"))
+                .isEqualTo(Repo.at(one(docs, "Deployment"), "spec", "selector", "matchLabels"));
+        assertThat((Object) Repo.at(pdb, "spec", "minAvailable")).isEqualTo(1);
+        assertThat(all(render("fanout.podDisruptionBudget.enabled", "false"), "PodDisruptionBudget")).isEmpty();
+        assertThat(all(render("fanout.enabled", "false"), "PodDisruptionBudget")).isEmpty();
+    }
+
+    @Test
     void hpaRendersOnlyWhenEnabled() {
         assertThat(all(render(), "HorizontalPodAutoscaler")).isEmpty();
         List<Map<String, Object>> docs = render("fanout.autoscaling.enabled", "true", "fanout.autoscaling.maxReplicas", "7");

@@ -206,7 +206,8 @@ class ManifestSchemaIT {
     void productionValuesRenderTheObjectsTheyAskFor() {
         Set<String> kinds = new TreeSet<>();
         render("production").forEach(d -> kinds.add((String) d.get("kind")));
-        assertThat(kinds).contains("FlinkDeployment", "Deployment", "Service", "HorizontalPodAutoscaler", "ConfigMap")
+        assertThat(kinds).contains("FlinkDeployment", "Deployment", "Service", "HorizontalPodAutoscaler", "ConfigMap",
+                        "PodDisruptionBudget")
                 .as("object-store state: no claim; an existing Secret: none created").doesNotContain("PersistentVolumeClaim", "Secret");
         assertThat(render("minimal")).extracting(d -> (String) d.get("kind")).doesNotContain("Deployment", "Service");
     }
