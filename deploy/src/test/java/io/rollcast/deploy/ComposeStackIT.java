@@ -86,6 +86,7 @@ class ComposeStackIT {
         assertThat(up.exitCode()).as("docker/local/engine.sh up:\n%s", up.output()).isZero();
         env.put("DOCKER_HOST", up.output().lines().filter(l -> l.startsWith("DOCKER_HOST=")).findFirst()
                 .orElseThrow().substring("DOCKER_HOST=".length()));
+        removeLeftoversOfEarlierRuns();
         Result base = run(Duration.ofMinutes(10), "docker/local/base.sh");
         assertThat(base.exitCode()).as("docker/local/base.sh:\n%s", base.output()).isZero();
         long t1 = System.nanoTime();
@@ -125,6 +126,25 @@ class ComposeStackIT {
         }
     }
 
+    /** Containers, networks and volumes of rollcast-it-* projects whose test JVM died before its down -v (private engine only). */
+    static void removeLeftoversOfEarlierRuns() throws IOException, InterruptedException {
+        String label = "{{.Label \"com.docker.compose.project\"}}";
+        removeLabelled(List.of("ps", "-a", "--format", "{{.ID}} " + label), List.of("rm", "-f"));
+        removeLabelled(List.of("network", "ls", "--format", "{{.ID}} " + label), List.of("network", "rm"));
+        removeLabelled(List.of("volume", "ls", "--format", "{{.Name}} " + label), List.of("volume", "rm", "-f"));
+    }
+
+    private static void removeLabelled(List<String> list, List<String> remove) throws IOException, InterruptedException {
+        Result ls = docker(Duration.ofSeconds(30), list.toArray(String[]::new));
+        List<String> cmd = new ArrayList<>(remove);
+        ls.output().lines().map(l -> l.strip().split(" ", 2))
+                .filter(p -> p.length == 2 && p[1].startsWith("rollcast-it-")).forEach(p -> cmd.add(p[0]));
+        if (cmd.size() > remove.size()) {
+            System.out.println("compose IT: removing leftovers of an earlier run: " + cmd);
+            docker(Duration.ofMinutes(1), cmd.toArray(String[]::new));
+        }
+    }
+
     @AfterAll
     static void downAndEngine() throws Exception {
         try {
@@ -132,6 +152,7 @@ class ComposeStackIT {
                 System.out.println(compose(Duration.ofMinutes(1), "logs", "--no-color", "--tail", "60").output());
                 compose(Duration.ofMinutes(3), "down", "-v", "--remove-orphans", "--timeout", "5");
             }
+            if (env.containsKey("DOCKER_HOST")) docker(Duration.ofMinutes(1), "image", "prune", "-f"); // layers of replaced images
         } finally {
             if (engineStartedHere) run(Duration.ofMinutes(1), "docker/local/engine.sh", "down");
         }
