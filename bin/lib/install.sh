@@ -33,11 +33,12 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 }
 
-# Runtime NAME (kafka|flink) into $(rc_cache)/NAME-VERSION/SUBDIR unless its marker says it is complete.
+# Runtime NAME (kafka|flink|image-extras) into $(rc_cache)/NAME-VERSION/SUBDIR unless its marker says it is
+# complete. VERSION is NAME.version of the parent pom, or $RUNTIME_VERSION.
 install_runtime() {
   local name=$1 subdir=$2 version home pom stamp tmp
   shift 2
-  version=$(rc_pom_prop "$name.version")
+  version=${RUNTIME_VERSION:-$(rc_pom_prop "$name.version")}
   home="$(rc_cache)/$name-$version"
   pom="$ROLLCAST_ROOT/bin/runtime/$name/pom.xml"
   # The marker records what was copied: a changed runtime pom or log4j/slf4j version redoes it.
@@ -67,8 +68,10 @@ start=$(rc_now)
 install_packages
 kv=$(rc_pom_prop kafka.version)
 fv=$(rc_pom_prop flink.version)
-install_runtime kafka libs "kafka_2.13-$kv.jar" "kafka-clients-$kv.jar" "kafka-tools-$kv.jar" 'log4j-core-*.jar' 'log4j-slf4j-impl-*.jar'
+install_runtime kafka libs "kafka_2.13-$kv.jar" "kafka-clients-$kv.jar" 'log4j-core-*.jar' 'log4j-slf4j-impl-*.jar'
 install_runtime flink lib "flink-runtime-$fv.jar" "flink-clients-$fv.jar" "flink-streaming-java-$fv.jar" \
-  "flink-runtime-web-$fv.jar" "flink-container-$fv.jar" "flink-statebackend-rocksdb-$fv.jar" 'frocksdbjni-*.jar' "flink-connector-base-$fv.jar" \
+  "flink-runtime-web-$fv.jar" "flink-statebackend-rocksdb-$fv.jar" 'frocksdbjni-*.jar' "flink-connector-base-$fv.jar" \
   'log4j-slf4j-impl-*.jar' 'log4j-core-*.jar' 'log4j-api-*.jar' 'log4j-1.2-api-*.jar'
+# only for the registry-free container bases (docker/local/base.sh); its own cache directory
+RUNTIME_VERSION="$fv-$kv" install_runtime image-extras lib "flink-container-$fv.jar" "kafka-tools-$kv.jar"
 echo "done in $(rc_since "$start")s"

@@ -4,7 +4,7 @@
 # Flink and Kafka runtimes that bin/stack install assembles from Maven Central. Stand-ins, under
 # rollcast-local/*, for the registry images docker/compose.yaml names by default:
 #   rollcast-local/debian:HASH      Debian bookworm minbase, OpenJDK 17 JRE, Postgres 15, Redis, ClickHouse, curl
-#   rollcast-local/flink:VERSION    Flink's lib/ and an entrypoint like the official image's (flink:VERSION-java17)
+#   rollcast-local/flink:VERSION    Flink's lib/ (+ flink-container) and an entrypoint like the official image's
 #   rollcast-local/kafka:VERSION    a KRaft broker configured from KAFKA_* like apache/kafka:VERSION
 #   rollcast-local/postgres:15      POSTGRES_DB/USER/PASSWORD like postgres:15
 #   rollcast-local/redis:7          like redis:7.4 (Debian's 7.0)
@@ -76,16 +76,35 @@ build() {
   echo "$tag ($(rc_since "$t0")s)" >&2
 }
 
+# stage DIR NAME SRC EXTRAS: DIR/NAME = the jars of SRC plus those of EXTRAS whose artifact (the file
+# name up to the version) SRC lacks; hard links where possible.
+stage() {
+  local out=$1/$2 jar base
+  mkdir -p "$out"
+  cp -al "$3"/*.jar "$out"/ 2>/dev/null || cp "$3"/*.jar "$out"/
+  for jar in "$4"/*.jar; do
+    base=$(basename "$jar" | sed -E 's/-[0-9].*$//')
+    compgen -G "$out/$base-[0-9]*.jar" >/dev/null || cp "$jar" "$out"/
+  done
+}
+
 start=$(rc_now)
 debian_image
 fv=$(rc_pom_prop flink.version)
 kv=$(rc_pom_prop kafka.version)
 flink_lib="$(rc_cache)/flink-$fv/lib"
 kafka_libs="$(rc_cache)/kafka-$kv/libs"
-[[ -d $flink_lib && -d $kafka_libs ]] || rc_die "Flink/Kafka runtimes missing in $(rc_cache): run bin/stack install"
+extras="$(rc_cache)/image-extras-$fv-$kv/lib"
+[[ -d $flink_lib && -d $kafka_libs && -d $extras ]] || rc_die "Flink/Kafka runtimes missing in $(rc_cache): run bin/stack install"
+ctx=$(mktemp -d /var/tmp/rollcast-base-ctx.XXXXXX)
+trap 'rm -rf "$ctx"' EXIT
+mkdir -p "$ctx/flink" "$ctx/kafka" "$ctx/flink-extras"
+cp "$extras"/flink-container-*.jar "$ctx/flink-extras"/
+stage "$ctx/flink" lib "$flink_lib" "$ctx/flink-extras"
+stage "$ctx/kafka" libs "$kafka_libs" "$extras"
 build jre rollcast-local/jre:17
-build flink "rollcast-local/flink:$fv-java17" "$flink_lib"
-build kafka "rollcast-local/kafka:$kv" "$kafka_libs"
+build flink "rollcast-local/flink:$fv-java17" "$ctx/flink/lib"
+build kafka "rollcast-local/kafka:$kv" "$ctx/kafka/libs"
 build postgres rollcast-local/postgres:15
 build redis rollcast-local/redis:7
 build clickhouse rollcast-local/clickhouse:18
