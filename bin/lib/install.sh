@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 PACKAGES=(postgresql clickhouse-server clickhouse-client redis-server kcat jq curl
-  chromium chromium-driver fonts-dejavu-core docker-compose)
+  chromium chromium-driver fonts-dejavu-core docker.io docker-compose mmdebstrap)
 MVN_LOCK=${ROLLCAST_MVN_LOCK:-/tmp/rollcast-mvn.lock}
 
 as_root() {
@@ -33,11 +33,12 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 }
 
-# Runtime NAME (kafka|flink) into $(rc_cache)/NAME-VERSION/SUBDIR unless its marker says it is complete.
+# Runtime NAME (kafka|flink|image-extras) into $(rc_cache)/NAME-VERSION/SUBDIR unless its marker says it is
+# complete. VERSION is NAME.version of the parent pom, or $RUNTIME_VERSION.
 install_runtime() {
   local name=$1 subdir=$2 version home pom stamp tmp
   shift 2
-  version=$(rc_pom_prop "$name.version")
+  version=${RUNTIME_VERSION:-$(rc_pom_prop "$name.version")}
   home="$(rc_cache)/$name-$version"
   pom="$ROLLCAST_ROOT/bin/runtime/$name/pom.xml"
   # The marker records what was copied: a changed runtime pom or log4j/slf4j version redoes it.
@@ -71,4 +72,6 @@ install_runtime kafka libs "kafka_2.13-$kv.jar" "kafka-clients-$kv.jar" 'log4j-c
 install_runtime flink lib "flink-runtime-$fv.jar" "flink-clients-$fv.jar" "flink-streaming-java-$fv.jar" \
   "flink-runtime-web-$fv.jar" "flink-statebackend-rocksdb-$fv.jar" 'frocksdbjni-*.jar' "flink-connector-base-$fv.jar" \
   'log4j-slf4j-impl-*.jar' 'log4j-core-*.jar' 'log4j-api-*.jar' 'log4j-1.2-api-*.jar'
+# only for the registry-free container bases (docker/local/base.sh); its own cache directory
+RUNTIME_VERSION="$fv-$kv" install_runtime image-extras lib "flink-container-$fv.jar" "kafka-tools-$kv.jar"
 echo "done in $(rc_since "$start")s"

@@ -210,10 +210,9 @@ class ComposeFileIT {
         List<Object> ports = Repo.at(services, service, "ports");
         List<String> out = new ArrayList<>();
         for (Object p : ports) {
-            out.add(
-                    p instanceof Map<?, ?> m
-                            ? String.valueOf(m.get("published"))
-                            : String.valueOf(p).split(":")[0]);
+            // short syntax [HOST_IP:]PUBLISHED:TARGET[/PROTOCOL]
+            String[] parts = String.valueOf(p).split(":");
+            out.add(p instanceof Map<?, ?> m ? String.valueOf(m.get("published")) : parts[parts.length - 2]);
         }
         return out;
     }

@@ -59,17 +59,23 @@ record Dockerfile(List<Instruction> instructions, Map<String, String> globalArgs
 
     private static final Pattern VAR = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)}?");
 
+    /** Substitutes global ARG defaults, which may themselves name earlier ARGs (ARG A=x-${B}). */
     String resolve(String s) {
-        Matcher m = VAR.matcher(s);
-        StringBuilder sb = new StringBuilder();
-        while (m.find()) {
-            String v = globalArgs.get(m.group(1));
-            if (v == null)
-                throw new IllegalStateException("FROM uses ${" + m.group(1) + "} without a global ARG default: " + s);
-            m.appendReplacement(sb, Matcher.quoteReplacement(v));
+        String cur = s;
+        for (int round = 0; round < 10 && VAR.matcher(cur).find(); round++) {
+            Matcher m = VAR.matcher(cur);
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                String v = globalArgs.get(m.group(1));
+                if (v == null)
+                    throw new IllegalStateException(
+                            "FROM uses ${" + m.group(1) + "} without a global ARG default: " + s);
+                m.appendReplacement(sb, Matcher.quoteReplacement(v));
+            }
+            m.appendTail(sb);
+            cur = sb.toString();
         }
-        m.appendTail(sb);
-        return sb.toString();
+        return cur;
     }
 
     List<Stage> stages() {

@@ -15,7 +15,7 @@ class DockerfileTest {
     private static final String JAVA = Repo.pomProperty("maven.compiler.release");
 
     @Test
-    void jobImageDefaultsToThePomsFlinkAndJavaVersions() {
+    void jobImageDefaultsToTheOfficialFlinkImageOfThePomsVersions() {
         assertThat(JOB.globalArgs().get("FLINK_VERSION"))
                 .as("ARG FLINK_VERSION in docker/flink-job/Dockerfile must equal flink.version of the parent pom")
                 .isEqualTo(FLINK);
@@ -23,26 +23,19 @@ class DockerfileTest {
                 .as(
                         "ARG JAVA_VERSION in docker/flink-job/Dockerfile must equal maven.compiler.release of the parent pom")
                 .isEqualTo(JAVA);
-        assertThat(JOB.stages())
-                .extracting(Dockerfile.Stage::image)
-                .containsExactly("maven:3.9-eclipse-temurin-" + JAVA, "flink:" + FLINK + "-java" + JAVA);
-    }
-
-    @Test
-    void jobImageBuildsTheShadedJarWithACachedMavenRepository() {
-        Dockerfile.Stage build = JOB.stages().get(0);
-        assertThat(build.name()).isEqualTo("build");
-        assertThat(String.join("\n", build.args("RUN")))
-                .contains("--mount=type=cache,target=/root/.m2")
-                .contains("-pl jobs -am package");
+        // one stage: the base is a build argument (FLINK_IMAGE) whose default is the official image
+        assertThat(JOB.stages()).extracting(Dockerfile.Stage::image).containsExactly("flink:" + FLINK + "-java" + JAVA);
+        assertThat(JOB.instructions().get(JOB.instructions().size() - 1).stage())
+                .isZero();
     }
 
     @Test
     void jobJarLandsInUsrlibAndTheConfigInConfRollcast() {
         List<String> copies = JOB.runtime().args("COPY");
         assertThat(copies)
-                .anySatisfy(
-                        c -> assertThat(c).contains("--from=build").endsWith(" /opt/flink/usrlib/rollcast-jobs.jar"));
+                .anySatisfy(c -> assertThat(c)
+                        .contains("deploy/target/images/job/rollcast-jobs.jar")
+                        .endsWith(" /opt/flink/usrlib/rollcast-jobs.jar"));
         assertThat(copies)
                 .anySatisfy(c ->
                         assertThat(c).contains("docker/conf/job.yaml").endsWith(" /opt/flink/conf/rollcast/job.yaml"));
@@ -50,19 +43,21 @@ class DockerfileTest {
     }
 
     @Test
-    void jobImageRunsAsTheFlinkUser() {
+    void jobImageRunsAsTheFlinkUserWithAHealthCheck() {
         assertThat(lastUser(JOB)).isEqualTo("flink");
+        assertThat(JOB.runtime().args("HEALTHCHECK")).singleElement().asString().contains("healthcheck.sh", "flink");
     }
 
     @Test
-    void fanoutImageIsAJreWithTheServerAsNonRoot() {
+    void fanoutImageIsAJreWithTheServerAndItsConfigAsNonRoot() {
         assertThat(FANOUT.globalArgs().get("JAVA_VERSION")).isEqualTo(JAVA);
         assertThat(FANOUT.stages())
                 .extracting(Dockerfile.Stage::image)
-                .containsExactly("maven:3.9-eclipse-temurin-" + JAVA, "eclipse-temurin:" + JAVA + "-jre");
-        assertThat(String.join("\n", FANOUT.stages().get(0).args("RUN")))
-                .contains("--mount=type=cache,target=/root/.m2")
-                .contains("dependency:copy-dependencies");
+                .containsExactly("eclipse-temurin:" + JAVA + "-jre");
+        assertThat(FANOUT.runtime().args("COPY"))
+                .anySatisfy(c -> assertThat(c)
+                        .contains("deploy/target/images/fanout/lib/")
+                        .endsWith(" /opt/rollcast/lib/"));
         String user = lastUser(FANOUT);
         assertThat(user.split(":")[0])
                 .as("a numeric non-root uid, so that Kubernetes' runAsNonRoot can verify it")
@@ -74,7 +69,31 @@ class DockerfileTest {
                 .singleElement()
                 .asString()
                 .contains("io.rollcast.fanout.FanoutServer")
-                .contains("/opt/rollcast/lib/*");
+                .contains("/opt/rollcast/lib/*")
+                .as("the server reads the config file the image ships (and compose / Helm mount over)")
+                .contains("\"--config\", \"/etc/rollcast/fanout.yaml\"");
+        assertThat(runtime.args("COPY"))
+                .anySatisfy(c ->
+                        assertThat(c).startsWith("docker/conf/fanout.yaml").endsWith(" /etc/rollcast/fanout.yaml"));
+    }
+
+    @Test
+    void buildContextSendsOnlyWhatTheImagesCopy() {
+        List<String> ignore = Repo.read(".dockerignore")
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
+        assertThat(ignore).as(".dockerignore is an allow-list").startsWith("*");
+        for (Dockerfile d : List.of(JOB, FANOUT)) {
+            for (String copy : d.runtime().args("COPY")) {
+                String[] words = copy.replaceAll("--\\S+\\s+", "").split("\\s+");
+                String src = words[0];
+                assertThat(ignore)
+                        .as("COPY %s: its source must be allowed by .dockerignore", src)
+                        .anySatisfy(a -> assertThat(src).startsWith(a.substring(1)));
+            }
+        }
     }
 
     /** The effective USER of the runtime stage; the image must not run as root. */

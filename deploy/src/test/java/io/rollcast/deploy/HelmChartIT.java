@@ -191,8 +191,8 @@ class HelmChartIT {
                 .isEqualTo(true);
 
         Map<String, Object> secret = one(docs, "Secret");
-        Map<String, Object> ref =
-                Repo.at(Repo.named(Repo.at(container, "env"), "FANOUT_JWT_HMAC_KEY"), "valueFrom", "secretKeyRef");
+        Map<String, Object> ref = Repo.at(
+                Repo.named(Repo.at(container, "env"), "ROLLCAST_FANOUT_AUTH_SECRET"), "valueFrom", "secretKeyRef");
         assertThat(ref)
                 .containsEntry("name", Repo.at(secret, "metadata", "name"))
                 .containsEntry("key", "jwt-hmac-key");
@@ -206,6 +206,63 @@ class HelmChartIT {
                 .isEqualTo("http");
         assertThat((Map<String, Object>) Repo.at(service, "spec", "selector"))
                 .isEqualTo(Repo.at(deployment, "spec", "selector", "matchLabels"));
+    }
+
+    @Test
+    void fanoutGetsOnlyFanoutConfigKeysAndVariablesWithTheKeyAndPasswordsFromTheSecret() throws Exception {
+        List<Map<String, Object>> docs = render("secrets.postgresPassword", "s3cr3t");
+        Map<String, Object> deployment = one(docs, "Deployment");
+        Map<String, Object> container =
+                Repo.named(Repo.at(deployment, "spec", "template", "spec", "containers"), "fanout");
+        Map<String, Object> cm = byName(docs, "ConfigMap", Repo.at(deployment, "metadata", "name") + "-config");
+        String fanoutYaml = Repo.at(cm, "data", "fanout.yaml");
+        Map<String, String> keys = Repo.flatten(Repo.yaml(fanoutYaml));
+        Set<String> known = Set.copyOf(io.rollcast.fanout.config.FanoutConfig.options().stream()
+                .map(io.rollcast.config.Option::key)
+                .toList());
+        assertThat(keys.keySet()).as("fanout.yaml keys unknown to FanoutConfig").isSubsetOf(known);
+        var cfg = FanoutConfigFilesTest.load(keys, Map.of("ROLLCAST_FANOUT_AUTH_SECRET", "k".repeat(40)));
+        assertThat(cfg.host()).isEqualTo("0.0.0.0");
+        assertThat((Object) cfg.port())
+                .isEqualTo(Repo.at(Repo.named(Repo.at(container, "ports"), "http"), "containerPort"));
+        assertThat(Repo.named(Repo.at(container, "volumeMounts"), "config"))
+                .containsEntry("mountPath", "/etc/rollcast");
+
+        List<Map<String, Object>> env = Repo.at(container, "env");
+        Set<String> envNames = Set.copyOf(known.stream()
+                .map(io.rollcast.fanout.config.FanoutConfig::envName)
+                .toList());
+        assertThat(env)
+                .extracting(e -> (String) e.get("name"))
+                .allSatisfy(n -> assertThat(n).isIn(envNames));
+        Map<String, String> fromSecret = Map.of(
+                "auth.secret",
+                "jwt-hmac-key",
+                "store.postgres.password",
+                "postgres-password",
+                "store.clickhouse.password",
+                "clickhouse-password");
+        String secretName = Repo.at(one(docs, "Secret"), "metadata", "name");
+        fromSecret.forEach((key, secretKey) -> assertThat((Map<String, Object>) Repo.at(
+                        Repo.named(env, io.rollcast.fanout.config.FanoutConfig.envName(key)),
+                        "valueFrom",
+                        "secretKeyRef"))
+                .as("%s from the Secret", key)
+                .containsEntry("name", secretName)
+                .containsEntry("key", secretKey));
+    }
+
+    @Test
+    void fanoutPodDisruptionBudgetSelectsTheFanoutPods() {
+        List<Map<String, Object>> docs = render();
+        Map<String, Object> pdb = one(docs, "PodDisruptionBudget");
+        assertThat((Map<String, Object>) Repo.at(pdb, "spec", "selector", "matchLabels"))
+                .isEqualTo(Repo.at(one(docs, "Deployment"), "spec", "selector", "matchLabels"));
+        assertThat((Object) Repo.at(pdb, "spec", "minAvailable")).isEqualTo(1);
+        assertThat(all(render("fanout.podDisruptionBudget.enabled", "false"), "PodDisruptionBudget"))
+                .isEmpty();
+        assertThat(all(render("fanout.enabled", "false"), "PodDisruptionBudget"))
+                .isEmpty();
     }
 
     @Test
@@ -229,7 +286,7 @@ class HelmChartIT {
         assertThat(all(docs, "Secret")).isEmpty();
         Map<String, Object> container = Repo.at(one(docs, "Deployment"), "spec", "template", "spec", "containers", "0");
         assertThat((String) Repo.at(
-                        Repo.named(Repo.at(container, "env"), "FANOUT_JWT_HMAC_KEY"),
+                        Repo.named(Repo.at(container, "env"), "ROLLCAST_FANOUT_AUTH_SECRET"),
                         "valueFrom",
                         "secretKeyRef",
                         "name"))

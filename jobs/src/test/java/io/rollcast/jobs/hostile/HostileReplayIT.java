@@ -223,7 +223,8 @@ class HostileReplayIT {
     @Order(4)
     void aPlainReplayWhoseTaskManagerIsKilledMidRunEqualsTheOracle(
             KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
-        Run run = run(kafka, pg, ch, "tmkill", false, "kafka.starting-offsets=earliest", "kafka.bounded=true", SLOW_SINK);
+        Run run =
+                run(kafka, pg, ch, "tmkill", false, "kafka.starting-offsets=earliest", "kafka.bounded=true", SLOW_SINK);
         String job = runningAfterACheckpoint(flink, run);
         flink.killTaskManager();
         Thread.sleep(2_000);
