@@ -99,7 +99,7 @@ public final class Option<T> implements Serializable {
 
     /** One of {@code values}. */
     public static Option<String> oneOf(String key, String defaultValue, String doc, String... values) {
-        return of(key, String.join("|", values), defaultValue, doc, s -> {
+        return of(key, "one of " + String.join(", ", values), defaultValue, doc, s -> {
             if (!Arrays.asList(values).contains(s.trim()))
                 throw new IllegalArgumentException("must be one of " + String.join(", ", values));
             return s.trim();

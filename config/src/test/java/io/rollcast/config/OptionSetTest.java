@@ -86,6 +86,10 @@ class OptionSetTest {
     void theDocsTableListsEveryOptionWithItsEnvNameTypeAndDefault() {
         String t = SET.markdownTable();
         assertThat(t).startsWith("| key | env | type | default | meaning |");
+        assertThat(t.lines())
+                .as("no cell breaks the Markdown table (a '|' inside a type or doc)")
+                .allMatch(l -> l.chars().filter(c -> c == '|').count() == 6);
+        assertThat(t).contains("| `mode` | `T_MODE` | one of live, off | `live` | Mode. |");
         assertThat(t).contains("| `server.port` | `T_SERVER_PORT` | integer | `8080` | Port. |");
         assertThat(t).contains("| `store.password` | `T_STORE_PASSWORD` | string | `\"\"` | Password. |");
         assertThat(new OptionSet("t", null, Set.of(), List.of(PORT)).markdownTable())

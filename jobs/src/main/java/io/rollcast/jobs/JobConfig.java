@@ -141,18 +141,6 @@ public final class JobConfig implements Serializable {
             "checkpoint.interval",
             "10s",
             "Checkpoint interval (exactly-once state; the store sinks are idempotent upserts, the Kafka topics at-least-once with a dedup key: docs/windows.md).");
-    public static final Option<String> CHECKPOINT_DIR = Option.string(
-            "checkpoint.dir", "", "Checkpoint directory URI; empty uses the cluster's execution.checkpointing.dir.");
-    public static final Option<String> STATE_BACKEND = Option.oneOf(
-            "state.backend", "rocksdb", "State backend: rocksdb (production) or hashmap.", "rocksdb", "hashmap");
-    public static final Option<String> STATE_TIMERS = Option.oneOf(
-            "state.timer-service",
-            "rocksdb",
-            "Where RocksDB keeps timers: rocksdb (scales, asynchronous incremental snapshots) or heap (measured no faster here).",
-            "heap",
-            "rocksdb");
-    public static final Option<Boolean> STATE_INCREMENTAL =
-            Option.bool("state.incremental", "true", "Incremental RocksDB checkpoints.");
     public static final Option<String> STORE_TYPE = Option.oneOf(
             "store.type",
             "none",
@@ -288,10 +276,6 @@ public final class JobConfig implements Serializable {
                     JOB_MAX_PARALLELISM,
                     JOB_BUFFER_TIMEOUT,
                     CHECKPOINT_INTERVAL,
-                    CHECKPOINT_DIR,
-                    STATE_BACKEND,
-                    STATE_TIMERS,
-                    STATE_INCREMENTAL,
                     STORE_TYPE,
                     STORE_EARLY,
                     PG_URL,
@@ -479,22 +463,6 @@ public final class JobConfig implements Serializable {
 
     public Duration checkpointInterval() {
         return get(CHECKPOINT_INTERVAL);
-    }
-
-    public String checkpointDir() {
-        return get(CHECKPOINT_DIR);
-    }
-
-    public String stateBackend() {
-        return get(STATE_BACKEND);
-    }
-
-    public boolean incrementalCheckpoints() {
-        return get(STATE_INCREMENTAL);
-    }
-
-    public String timerService() {
-        return get(STATE_TIMERS);
     }
 
     public String storeType() {

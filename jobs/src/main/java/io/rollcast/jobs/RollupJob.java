@@ -16,7 +16,6 @@ import io.rollcast.sinks.redis.RedisDeltaSink;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -87,17 +86,14 @@ public final class RollupJob implements Callable<Integer> {
         return 0;
     }
 
-    /** The execution environment with the job's state backend, checkpointing and parallelism. */
+    /**
+     * The execution environment with the job's own settings ({@link #configure}). Cluster settings
+     * (state backend, incremental checkpoints, checkpoint and savepoint directories, retention) are
+     * not the job's: they live in the cluster's config (bin/lib/flink.sh, the compose stack's
+     * FLINK_PROPERTIES, the chart's FlinkDeployment), so one job jar runs the same everywhere.
+     */
     public static StreamExecutionEnvironment environment(JobConfig cfg) {
-        Configuration conf = new Configuration();
-        conf.setString("state.backend.type", cfg.stateBackend());
-        conf.setString("execution.checkpointing.incremental", Boolean.toString(cfg.incrementalCheckpoints()));
-        conf.setString(
-                "state.backend.rocksdb.timer-service.factory",
-                cfg.timerService().toUpperCase(java.util.Locale.ROOT));
-        if (!cfg.checkpointDir().isEmpty()) conf.setString("execution.checkpointing.dir", cfg.checkpointDir());
-        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, cfg);
         return env;
     }

@@ -40,7 +40,7 @@ class BackfillIT {
     }
 
     static org.apache.flink.core.execution.JobClient start(JobConfig cfg, boolean bounded) throws Exception {
-        StreamExecutionEnvironment env = RollupJob.environment(cfg);
+        StreamExecutionEnvironment env = LocalEnvironments.of(cfg);
         RollupJob.Outputs out = RollupJob.operators(
                 env.fromSource(KafkaIo.source(cfg), RollupJob.watermarks(cfg), "kafka-events")
                         .uid("kafka-events"),

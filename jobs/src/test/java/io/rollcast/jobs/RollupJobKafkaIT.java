@@ -72,7 +72,7 @@ public class RollupJobKafkaIT {
                 .with("windows.early-interval", "200ms")
                 .with("checkpoint.interval", "1s")
                 .with("job.parallelism", "2");
-        StreamExecutionEnvironment env = RollupJob.environment(cfg);
+        StreamExecutionEnvironment env = LocalEnvironments.of(cfg);
         RollupJob.Outputs out = RollupJob.operators(
                 env.fromSource(KafkaIo.source(cfg), RollupJob.watermarks(cfg), "kafka-events")
                         .uid("kafka-events"),

@@ -62,11 +62,10 @@ class RollupJobOracleIT {
                 .with("windows.dedup-horizon", "10m")
                 .with("windows.early-interval", System.getProperty("early", "100ms"))
                 .with("checkpoint.interval", "500ms")
-                .with("job.parallelism", "2")
-                .with("state.backend", System.getProperty("backend", "rocksdb"));
+                .with("job.parallelism", "2");
         EventGenerator gen = new EventGenerator(GeneratorConfig.mixed(42, 1_767_225_600_000L));
 
-        StreamExecutionEnvironment env = RollupJob.environment(cfg);
+        StreamExecutionEnvironment env = LocalEnvironments.of(cfg, System.getProperty("backend", "rocksdb"));
         DataStream<Ingested> in = env.fromSource(
                         new DataGeneratorSource<>(
                                 new Parsed(

@@ -94,7 +94,7 @@ class RollupJobRedisIT {
     }
 
     static StreamExecutionEnvironment job(JobConfig cfg, EventGenerator gen, long n, RateLimiterStrategy rate) {
-        StreamExecutionEnvironment env = RollupJob.environment(cfg);
+        StreamExecutionEnvironment env = LocalEnvironments.of(cfg);
         var parsed = new RollupJobOracleIT.Parsed(
                 gen, new EventParser(cfg.maxRecordBytes(), cfg.maxFuture().toMillis()));
         var source = new DataGeneratorSource<>(parsed, n, rate, TypeInformation.of(Ingested.class));

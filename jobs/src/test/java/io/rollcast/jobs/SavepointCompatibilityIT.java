@@ -82,12 +82,11 @@ class SavepointCompatibilityIT {
                 .with("windows.dedup-horizon", "1d")
                 .with("windows.early-interval", "200ms")
                 .with("checkpoint.interval", "1s")
-                .with("job.parallelism", "2")
-                .with("state.backend", "rocksdb");
+                .with("job.parallelism", "2");
     }
 
     static StreamExecutionEnvironment environment(JobConfig cfg, String restoreFrom) {
-        StreamExecutionEnvironment env = RollupJob.environment(cfg);
+        StreamExecutionEnvironment env = LocalEnvironments.of(cfg);
         if (restoreFrom != null) {
             Configuration c = new Configuration();
             c.setString("execution.state-recovery.path", restoreFrom);

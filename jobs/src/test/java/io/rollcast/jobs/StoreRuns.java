@@ -65,7 +65,7 @@ final class StoreRuns {
             int restartAttempts,
             String restartDelay,
             RichMapFunction<Ingested, Ingested> extra) {
-        StreamExecutionEnvironment env = RollupJob.environment(cfg);
+        StreamExecutionEnvironment env = LocalEnvironments.of(cfg);
         Configuration restart = new Configuration();
         restart.setString("restart-strategy.type", "fixed-delay");
         restart.setString("restart-strategy.fixed-delay.attempts", Integer.toString(restartAttempts));

@@ -2,6 +2,7 @@ package io.rollcast.jobs.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rollcast.jobs.JobConfig;
+import io.rollcast.jobs.LocalEnvironments;
 import io.rollcast.jobs.RollupJob;
 import io.rollcast.model.Event;
 import io.rollcast.model.Ingested;
@@ -187,7 +188,7 @@ public final class RedisBenchmark {
                 .with("redis.uri", redis.uri().toString())
                 .with("job.parallelism", "2");
         long events = (long) rate * seconds;
-        StreamExecutionEnvironment env = RollupJob.environment(cfg);
+        StreamExecutionEnvironment env = LocalEnvironments.of(cfg);
         if (bufferTimeoutMs >= 0) env.setBufferTimeout(bufferTimeoutMs);
         var source = new DataGeneratorSource<>(
                 new LiveEvents(), events, RateLimiterStrategy.perSecond(rate), TypeInformation.of(Ingested.class));

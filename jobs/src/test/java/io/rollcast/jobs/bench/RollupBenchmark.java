@@ -82,7 +82,6 @@ public final class RollupBenchmark {
                 .with("watermark.confirm-events", Integer.toString(confirm))
                 .with("windows.specs", specs)
                 .with("checkpoint.interval", "10s")
-                .with("checkpoint.dir", checkpoints.toUri().toString())
                 .with("job.parallelism", "1");
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", "rocksdb");
@@ -91,7 +90,7 @@ public final class RollupBenchmark {
         conf.setString("taskmanager.memory.managed.size", "256m");
         conf.setString(
                 "state.backend.rocksdb.timer-service.factory",
-                System.getProperty("timers", cfg.timerService()).toUpperCase());
+                System.getProperty("timers", "rocksdb").toUpperCase());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
         RollupJob.configure(env, cfg);
         var in = env.fromSource(
@@ -131,8 +130,7 @@ public final class RollupBenchmark {
             }
             return;
         }
-        System.out.println(
-                "timers: " + System.getProperty("timers", JobConfig.defaults().timerService()));
+        System.out.println("timers: " + System.getProperty("timers", "rocksdb"));
         StringBuilder table = new StringBuilder();
         table.append(String.format(
                 "%-7s %-42s %10s %11s %10s %12s %9s%n",

@@ -251,11 +251,17 @@ class HostileReplayIT {
         assertEqualsOracle(kafka, ch, run);
     }
 
+    /**
+     * A replay stopped with a savepoint mid-run and resumed with one more spec at parallelism 1. The
+     * replay is unbounded (earliest, not --backfill): a bounded job cannot take a savepoint once one of
+     * its source subtasks has finished, because route-rejected keeps its partition clocks in union
+     * list state (Flink refuses checkpoints of union state after a partial finish; see docs/windows.md).
+     */
     @Test
     @Order(6)
-    void aBackfillStoppedWithASavepointAndResumedWithAnotherSpecAndParallelismFinishesEqualToTheOracle(
+    void aReplayStoppedWithASavepointAndResumedWithAnotherSpecAndParallelismEqualsTheOracle(
             KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
-        Run run = run(kafka, pg, ch, "resume", true, SLOW_SINK);
+        Run run = run(kafka, pg, ch, "resume", false, "kafka.starting-offsets=earliest", SLOW_SINK);
         String job1 = runningAfterACheckpoint(flink, run);
         String savepoint = flink.stopWithSavepoint(job1);
         // the same pane (1 min), one more spec, parallelism 2 -> 1
@@ -266,11 +272,16 @@ class HostileReplayIT {
                 "--set",
                 "job.parallelism=1"));
         String job2 = flink.submit(jar(), args, 1, savepoint);
-        finish(flink, job2);
-        assertEqualsOracle(kafka, ch, run, "tumbling-5m");
-        assertThat(StoreRows.postgres(run.pgUrl(), "rollups").keySet())
-                .as("the new spec is written")
-                .anyMatch(k -> k.contains("|tumbling-5m|"));
+        try {
+            flink.awaitRunning(job2, Duration.ofSeconds(60));
+            awaitOracle(kafka, ch, run, Duration.ofMinutes(3), "tumbling-5m");
+            assertThat(StoreRows.postgres(run.pgUrl(), "rollups").keySet())
+                    .as("the new spec is written")
+                    .anyMatch(k -> k.contains("|tumbling-5m|"));
+        } finally {
+            flink.cancel(job2);
+            flink.awaitTerminal(job2, Duration.ofSeconds(60));
+        }
     }
 
     /** Submits the run at parallelism 2 and returns once it has completed a checkpoint and is still running (mid-replay). */
@@ -290,10 +301,15 @@ class HostileReplayIT {
     }
 
     static void awaitOracle(KafkaServer kafka, ClickHouseServer ch, Run run, Duration timeout) throws Exception {
+        awaitOracle(kafka, ch, run, timeout, null);
+    }
+
+    static void awaitOracle(KafkaServer kafka, ClickHouseServer ch, Run run, Duration timeout, String extraSpec)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
-                assertEqualsOracle(kafka, ch, run);
+                assertEqualsOracle(kafka, ch, run, extraSpec);
                 return;
             } catch (AssertionError e) {
                 if (System.nanoTime() > deadline) throw e;
