@@ -253,9 +253,10 @@ class HostileReplayIT {
 
     /**
      * A replay stopped with a savepoint mid-run and resumed with one more spec at parallelism 1. The
-     * replay is unbounded (earliest, not --backfill): a bounded job cannot take a savepoint once one of
-     * its source subtasks has finished, because route-rejected keeps its partition clocks in union
-     * list state (Flink refuses checkpoints of union state after a partial finish; see docs/windows.md).
+     * replay is unbounded (earliest, not --backfill) and the savepoint is taken of the running job, which
+     * is then cancelled: route-rejected keeps its partition clocks in union list state, and Flink refuses
+     * a savepoint of union state once some subtasks have finished (a bounded run, or the finishing of a
+     * stop-with-savepoint); see docs/windows.md "Known limitation".
      */
     @Test
     @Order(6)
@@ -263,7 +264,15 @@ class HostileReplayIT {
             KafkaServer kafka, PostgresServer pg, ClickHouseServer ch, FlinkCluster flink) throws Exception {
         Run run = run(kafka, pg, ch, "resume", false, "kafka.starting-offsets=earliest", SLOW_SINK);
         String job1 = runningAfterACheckpoint(flink, run);
-        String savepoint = flink.stopWithSavepoint(job1);
+        String savepoint;
+        try {
+            // a savepoint of the running job, then cancel: a stop-with-savepoint finishes the source
+            // subtasks, and route-rejected's union list state refuses a savepoint of partly finished tasks
+            savepoint = flink.savepoint(job1);
+        } finally {
+            flink.cancel(job1);
+            flink.awaitTerminal(job1, Duration.ofSeconds(60));
+        }
         // the same pane (1 min), one more spec, parallelism 2 -> 1
         List<String> args = new ArrayList<>(run.args());
         args.addAll(List.of(
