@@ -11,6 +11,7 @@ import io.rollcast.jobs.gen.EventGenerator;
 import io.rollcast.jobs.gen.GeneratorConfig;
 import io.rollcast.model.Event;
 import io.rollcast.model.Kind;
+import io.rollcast.model.RowCodec;
 import io.rollcast.model.WindowRow;
 import io.rollcast.model.WindowSpec;
 import io.rollcast.sinks.StoreRows;
@@ -32,7 +33,6 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -368,12 +368,7 @@ class ComposeStackIT {
 
     /** rollcast.rollups FINAL in the ClickHouse container over its published HTTP port; doubles by their bits. */
     static Map<String, WindowRow> clickhouseRows() {
-        String sql =
-                "SELECT tenant_id, event_type, spec, toUInt32(window_start) AS ws, toUInt32(window_end) AS we, count,"
-                        + " reinterpretAsUInt64(reinterpretAsString(sum)) AS sum_bits, reinterpretAsUInt64(reinterpretAsString(min)) AS min_bits,"
-                        + " reinterpretAsUInt64(reinterpretAsString(max)) AS max_bits, kind, version, emitted_at"
-                        + " FROM rollcast.rollups FINAL FORMAT JSONEachRow";
-        Map<String, WindowRow> out = new TreeMap<>();
+        String sql = StoreRows.clickhouseSelect("rollcast");
         try {
             HttpResponse<String> r = HttpClient.newHttpClient()
                     .send(
@@ -384,37 +379,14 @@ class ComposeStackIT {
                                     .GET()
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) return out; // the table may not exist yet
-            for (String line : r.body().split("\n")) {
-                if (line.isBlank()) continue;
-                JsonNode n = JSON.readTree(line);
-                WindowRow row = new WindowRow(
-                        n.get("tenant_id").asText(),
-                        n.get("event_type").asText(),
-                        n.get("spec").asText(),
-                        n.get("ws").asLong() * 1000,
-                        n.get("we").asLong() * 1000,
-                        Long.parseLong(n.get("count").asText()),
-                        bits(n, "sum"),
-                        bits(n, "min"),
-                        bits(n, "max"),
-                        Kind.valueOf(n.get("kind").asText().toUpperCase(Locale.ROOT)),
-                        Long.parseLong(n.get("version").asText()),
-                        Long.parseLong(n.get("emitted_at").asText()));
-                out.put(StoreRows.key(row), row);
-            }
+            if (r.statusCode() != 200) return new TreeMap<>(); // the table may not exist yet
+            return StoreRows.clickhouseRows(r.body());
         } catch (IOException e) {
-            return out;
+            return new TreeMap<>();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        return out;
-    }
-
-    private static double bits(JsonNode row, String column) {
-        return Double.longBitsToDouble(
-                Long.parseUnsignedLong(row.get(column + "_bits").asText()));
     }
 
     /** Applies a snapshot (replaces the state) or a delta (highest version wins), as a dashboard does. */
@@ -436,19 +408,7 @@ class ComposeStackIT {
     }
 
     private static void put(JsonNode n, Map<String, WindowRow> state) {
-        WindowRow r = new WindowRow(
-                n.get("tenant_id").asText(),
-                n.get("event_type").asText(),
-                n.get("spec").asText(),
-                n.get("window_start").asLong(),
-                n.get("window_end").asLong(),
-                n.get("count").asLong(),
-                n.get("sum").asDouble(),
-                n.get("min").asDouble(),
-                n.get("max").asDouble(),
-                Kind.valueOf(n.get("kind").asText().toUpperCase(Locale.ROOT)),
-                n.get("version").asLong(),
-                n.get("emitted_at").asLong());
+        WindowRow r = RowCodec.readRow(n.toString().getBytes(StandardCharsets.UTF_8)); // a delta is a row plus changes
         state.merge(StoreRows.key(r), r, (a, b) -> b.version() > a.version() ? b : a);
     }
 

@@ -2,6 +2,7 @@ package io.rollcast.fanout;
 
 import io.rollcast.fanout.auth.Tokens;
 import io.rollcast.fanout.config.FanoutConfig;
+import io.rollcast.model.Durations;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ public final class TokenCli implements Callable<Integer> {
                     + FanoutConfig.envName("auth.secret") + ")");
             return 2;
         }
-        Duration d = FanoutConfig.duration(ttl);
+        Duration d = Durations.parse(ttl);
         System.out.println(Tokens.mint(secret, tenant, specs, d));
         return 0;
     }

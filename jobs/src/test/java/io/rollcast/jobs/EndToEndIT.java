@@ -8,6 +8,7 @@ import io.rollcast.fanout.FanoutServer;
 import io.rollcast.fanout.SseClient;
 import io.rollcast.fanout.TestServer;
 import io.rollcast.jobs.gen.EventGenerator;
+import io.rollcast.model.RowCodec;
 import io.rollcast.model.WindowRow;
 import io.rollcast.sinks.StoreRows;
 import io.rollcast.testkit.ClickHouseServer;
@@ -189,19 +190,8 @@ class EndToEndIT {
     }
 
     static void put(JsonNode n, Map<String, WindowRow> state) {
-        WindowRow r = new WindowRow(
-                n.get("tenant_id").asText(),
-                n.get("event_type").asText(),
-                n.get("spec").asText(),
-                n.get("window_start").asLong(),
-                n.get("window_end").asLong(),
-                n.get("count").asLong(),
-                n.get("sum").asDouble(),
-                n.get("min").asDouble(),
-                n.get("max").asDouble(),
-                io.rollcast.model.Kind.valueOf(n.get("kind").asText().toUpperCase()),
-                n.get("version").asLong(),
-                n.get("emitted_at").asLong());
+        WindowRow r = RowCodec.readRow(
+                n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)); // a delta is a row plus changes
         state.merge(StoreRows.key(r), r, (a, b) -> b.version() > a.version() ? b : a);
     }
 

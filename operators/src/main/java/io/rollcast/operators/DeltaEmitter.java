@@ -17,7 +17,7 @@ import org.apache.flink.util.Collector;
  * Turns the changelog of window rows into {@link WindowDelta}s: for each row, its change since the
  * last row emitted for the same window (count, sum, min, max), next to its absolute values.
  *
- * <p><b>Keying.</b> Keyed like {@link WindowRollups}, by (tenant, event type) ({@link #rollupKey}),
+ * <p><b>Keying.</b> Keyed like {@link WindowRollups}, by (tenant, event type) ({@link WindowRow#rollupKey}),
  * so the job chains it to the rollups without a shuffle (their output is already partitioned by that
  * key). The windows of a key live in one map state, {@code last-emitted}, keyed by the windows'
  * clean-up time; an entry holds every window of the key that ends at the same time.
@@ -58,11 +58,6 @@ public final class DeltaEmitter extends KeyedProcessFunction<String, WindowRow, 
                 .max()
                 .orElseThrow(() -> new IllegalArgumentException("at least one window spec is required"));
         return allowedLateness.plusMillis(maxSize - WindowRollups.paneSize(specs));
-    }
-
-    /** The key of {@link WindowRollups} for a row of it: {@code tenant|type}. */
-    public static String rollupKey(WindowRow r) {
-        return r.rollupKey();
     }
 
     /** The {@code last-emitted} state, write-through unless {@link DeltaEmitterOperator} enables write-back. */

@@ -51,14 +51,10 @@ public final class StoreEarlyRows extends AbstractStreamOperator<WindowRow>
         timer = getProcessingTimeService().scheduleWithFixedDelay(t -> flush(), intervalMs, intervalMs);
     }
 
-    static String windowKey(WindowRow r) {
-        return r.windowKey();
-    }
-
     @Override
     public void processElement(StreamRecord<WindowRow> element) {
         WindowRow r = element.getValue();
-        String key = windowKey(r);
+        String key = r.windowKey();
         if (r.kind() == Kind.EARLY) {
             WindowRow before = held.put(key, r);
             if (before != null) {

@@ -30,7 +30,7 @@ class DeltaEmitterTest {
             throws Exception {
         // the job's operator, with a cache of 2 entries so that flush-and-evict happens all the time
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new DeltaEmitterOperator(fn, 2), DeltaEmitter::rollupKey, Types.STRING);
+                new DeltaEmitterOperator(fn, 2), WindowRow::rollupKey, Types.STRING);
         h.open();
         return h;
     }

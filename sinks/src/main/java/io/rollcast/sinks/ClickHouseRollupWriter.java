@@ -3,6 +3,7 @@ package io.rollcast.sinks;
 import io.rollcast.model.WindowRow;
 import io.rollcast.store.ClickHouseHttp;
 import io.rollcast.store.ClickHouseRowBinary;
+import io.rollcast.store.RollupTable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -57,7 +58,7 @@ final class ClickHouseRollupWriter extends AsyncSinkWriter<WindowRow, byte[]> {
                 new SimpleBatchCreator<>(config.getMaxBatchSizeInBytes()),
                 new DequeRequestBuffer<>());
         this.settings = settings;
-        this.insertSql = ClickHouseRowBinary.insertSql(settings.table());
+        this.insertSql = RollupTable.clickHouseInsert(settings.table());
         this.http = new ClickHouseHttp(settings.endpoint());
         this.retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "clickhouse-sink-retry");

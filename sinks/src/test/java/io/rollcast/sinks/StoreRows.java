@@ -91,11 +91,19 @@ public final class StoreRows {
      * Float64 directly, and on modern servers.
      */
     public static Map<String, WindowRow> clickhouse(ClickHouseServer ch, String database) {
-        String body =
-                ch.query("SELECT tenant_id, event_type, spec, toUInt32(window_start) AS ws, toUInt32(window_end) AS we,"
-                        + " count, " + bits("sum") + ", " + bits("min") + ", " + bits("max")
-                        + ", kind, version, emitted_at FROM "
-                        + Identifiers.require("database", database) + ".rollups FINAL FORMAT JSONEachRow");
+        return clickhouseRows(ch.query(clickhouseSelect(database)));
+    }
+
+    /** The SELECT of {@link #clickhouse}: {@code <database>.rollups FINAL}, doubles as their bits, JSONEachRow. */
+    public static String clickhouseSelect(String database) {
+        return "SELECT tenant_id, event_type, spec, toUInt32(window_start) AS ws, toUInt32(window_end) AS we,"
+                + " count, " + bits("sum") + ", " + bits("min") + ", " + bits("max")
+                + ", kind, version, emitted_at FROM "
+                + Identifiers.require("database", database) + ".rollups FINAL FORMAT JSONEachRow";
+    }
+
+    /** The rows of a {@link #clickhouseSelect} answer, by {@link #key}. */
+    public static Map<String, WindowRow> clickhouseRows(String body) {
         Map<String, WindowRow> out = new TreeMap<>();
         try {
             for (String line : body.split("\n")) {

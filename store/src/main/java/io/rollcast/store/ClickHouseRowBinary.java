@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Encodes a window row for {@code INSERT INTO <db>.rollups (<COLUMNS>) FORMAT RowBinary}: the
- * columns of {@code sql/clickhouse/V001__rollups.sql} in {@link #COLUMNS} order, little-endian,
+ * columns of {@code sql/clickhouse/V001__rollups.sql} in {@link RollupTable#COLUMNS} order, little-endian,
  * with no separators. Rows of a batch are simply concatenated.
  *
  * <p>A binary format because ClickHouse 18.16's text parsers (JSONEachRow, TSV, VALUES) are not
@@ -28,18 +28,10 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ClickHouseRowBinary {
 
-    /** The INSERT's column list, in the order {@link #encode} writes them. */
-    public static final String COLUMNS = RollupTable.COLUMNS;
-
     /** Bytes of the fixed-width columns: 2 DateTime, 4 UInt64/Float64 of count..max, 1 Enum8, 2 UInt64. */
     private static final int FIXED_BYTES = 2 * 4 + 4 * 8 + 1 + 2 * 8;
 
     private static final long MAX_UINT32 = 0xFFFF_FFFFL;
-
-    /** The statement whose body is a concatenation of {@link #encode} rows. */
-    public static String insertSql(String table) {
-        return RollupTable.clickHouseInsert(table);
-    }
 
     private ClickHouseRowBinary() {}
 

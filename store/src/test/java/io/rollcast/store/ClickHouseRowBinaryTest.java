@@ -68,9 +68,9 @@ class ClickHouseRowBinaryTest {
         Matcher m = Pattern.compile("(?m)^\\s+(\\w+)\\s+(String|DateTime|UInt64|Float64|Enum8)")
                 .matcher(DDL);
         while (m.find()) columns.add(m.group(1));
-        assertThat(String.join(", ", columns)).isEqualTo(ClickHouseRowBinary.COLUMNS);
-        assertThat(ClickHouseRowBinary.insertSql("db.rollups"))
-                .isEqualTo("INSERT INTO db.rollups (" + ClickHouseRowBinary.COLUMNS + ") FORMAT RowBinary");
+        assertThat(String.join(", ", columns)).isEqualTo(RollupTable.COLUMNS);
+        assertThat(RollupTable.clickHouseInsert("db.rollups"))
+                .isEqualTo("INSERT INTO db.rollups (" + RollupTable.COLUMNS + ") FORMAT RowBinary");
     }
 
     @Test

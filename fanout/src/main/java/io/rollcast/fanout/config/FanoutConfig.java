@@ -4,7 +4,6 @@ import io.rollcast.config.Config;
 import io.rollcast.config.ConfigException;
 import io.rollcast.config.Option;
 import io.rollcast.config.OptionSet;
-import io.rollcast.model.Durations;
 import io.rollcast.store.StoreOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -243,11 +242,6 @@ public final class FanoutConfig {
     /** {@code ROLLCAST_FANOUT_} + the key upper-cased with {@code .} and {@code -} as {@code _}. */
     public static String envName(String key) {
         return OPTIONS.envName(key);
-    }
-
-    /** Parses {@code 100ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d} ({@link Durations}). */
-    public static Duration duration(String s) {
-        return Durations.parse(s);
     }
 
     /** The Markdown table of every option (key, env, type, default, meaning) for docs/fanout.md. */

@@ -72,6 +72,15 @@ public final class BackfillProgress implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
+        runUntil(false);
+    }
+
+    /**
+     * Prints progress every interval until closed (or interrupted), or, with {@code untilDone}, until
+     * every record that existed at start is committed; returns whether that happened. One offsets
+     * query per line.
+     */
+    public boolean runUntil(boolean untilDone) {
         long t0 = System.currentTimeMillis();
         long total = total();
         out.printf("backfill: %,d records in %s (%d partitions), group %s%n", total, topic, end.size(), group);
@@ -85,12 +94,15 @@ public final class BackfillProgress implements Runnable, AutoCloseable {
                 out.printf(
                         "backfill: %,d / %,d records (%.1f %%), %,.0f records/s, ETA %s%n",
                         d, total, total == 0 ? 100.0 : 100.0 * d / total, rate, eta);
+                if (untilDone && d >= total) return true;
             } catch (InterruptedException e) {
-                return;
+                Thread.currentThread().interrupt();
+                return false;
             } catch (Exception e) {
                 out.println("backfill: progress unavailable: " + e.getMessage());
             }
         }
+        return false;
     }
 
     @Override

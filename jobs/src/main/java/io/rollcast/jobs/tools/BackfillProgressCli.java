@@ -37,10 +37,7 @@ public final class BackfillProgressCli implements Callable<Integer> {
         long t0 = System.currentTimeMillis();
         try (BackfillProgress progress = new BackfillProgress(
                 cfg.kafkaBootstrap(), cfg.kafkaTopic(), cfg.kafkaGroupId(), System.out, intervalMs)) {
-            Thread t = new Thread(progress, "backfill-progress");
-            t.setDaemon(true);
-            t.start();
-            while (progress.done() < progress.total()) Thread.sleep(intervalMs);
+            if (!progress.runUntil(true)) return 1;
             System.out.printf(
                     "backfill: committed all %,d records in %.1f s%n",
                     progress.total(), (System.currentTimeMillis() - t0) / 1000.0);
