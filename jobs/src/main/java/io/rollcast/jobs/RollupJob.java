@@ -15,6 +15,7 @@ import io.rollcast.operators.WindowRollupsOperator;
 import io.rollcast.sinks.redis.RedisDeltaSink;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.Partitioner;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
@@ -137,10 +138,30 @@ public final class RollupJob implements Callable<Integer> {
      * operator: the write-back cache ({@code state.write-back-max-entries}) of size 0 is write-through.
      */
     public static Outputs operators(DataStream<Ingested> in, JobConfig cfg) {
-        SingleOutputStreamOperator<Event> events = in.process(
-                        new RouteRejected(cfg.confirmEvents(), cfg.maxOutOfOrderness()))
+        return windows(routeRejected(in, cfg), cfg);
+    }
+
+    /**
+     * {@code route-rejected}: dead letters out, partition watermarks stamped on the events. With more
+     * than one source subtask, an all-to-all exchange sends each Kafka partition to one of its subtasks
+     * (in offset order): its subtasks then finish together, after every source subtask, as Flink
+     * requires of an operator with union list state ({@code partition-clocks}) to keep checkpointing a
+     * bounded run after a source subtask has finished (FLIP-147). A job of parallelism 1 cannot
+     * finish partly, so there it stays chained. See docs/windows.md "Partition clocks and bounded runs".
+     */
+    static SingleOutputStreamOperator<Event> routeRejected(DataStream<Ingested> in, JobConfig cfg) {
+        boolean single =
+                in.getParallelism() == 1 && in.getExecutionEnvironment().getParallelism() == 1;
+        DataStream<Ingested> byPartition =
+                single ? in : in.partitionCustom((Partitioner<Integer>) Math::floorMod, Ingested::partition);
+        return byPartition
+                .process(new RouteRejected(cfg.confirmEvents(), cfg.maxOutOfOrderness()))
                 .uid("route-rejected")
                 .name("route-rejected");
+    }
+
+    /** Every operator after {@code route-rejected}: the windows, early store rows and deltas. */
+    public static Outputs windows(SingleOutputStreamOperator<Event> events, JobConfig cfg) {
         WindowRollups rollups = new WindowRollups(
                 cfg.windowSpecs(),
                 cfg.allowedLateness(),

@@ -20,4 +20,9 @@ public record Ingested(Event event, Rejected rejected) {
     public boolean isValid() {
         return event != null;
     }
+
+    /** The Kafka partition the record was read from. */
+    public int partition() {
+        return event != null ? event.partition() : rejected.partition();
+    }
 }

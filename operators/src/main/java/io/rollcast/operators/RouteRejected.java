@@ -24,8 +24,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The first operator after the source, chained to it (it sees each partition's records in offset
- * order): rejected records go to {@link #REJECTED} (the dead-letter topic), counted per reason in
+ * The first operator after the source, behind an exchange that sends each Kafka partition to one of
+ * its subtasks (it sees each partition's records in offset order): rejected records go to {@link #REJECTED} (the dead-letter topic), counted per reason in
  * the metric {@code dlq.<reason>.records}; each valid event is stamped with its own partition's
  * watermark ({@link PartitionClock}) before any of its events is applied, so "too late" is decided
  * by the event's position in its partition and nothing else: a live run, a replay in any partition
@@ -33,7 +33,10 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>The clocks are checkpointed in union operator state {@code partition-clocks} (one entry per
  * partition with the offset it reached), so a restore, and a rescale that moves partitions between
- * subtasks, continues every partition's clock where the checkpointed offsets resume.
+ * subtasks, continues every partition's clock where the checkpointed offsets resume. Flink cannot
+ * checkpoint union state of a partly finished job vertex, so this operator must not be chained to
+ * a source (whose subtasks finish one by one in a bounded run): the job puts it behind an
+ * all-to-all exchange, and its subtasks finish together.
  */
 public final class RouteRejected extends ProcessFunction<Ingested, Event> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;

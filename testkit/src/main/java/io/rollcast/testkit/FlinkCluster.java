@@ -118,28 +118,6 @@ public final class FlinkCluster {
     }
 
     /** Stop-with-savepoint (no drain); returns the savepoint path once the job is FINISHED. */
-    /** Takes a savepoint of a running job, which keeps running; returns the savepoint's location. */
-    public String savepoint(String jobId) throws IOException, InterruptedException {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("target-directory", savepointDir().toUri().toString());
-        body.put("cancel-job", false);
-        String request = call(post("/jobs/" + jobId + "/savepoints", body))
-                .get("request-id")
-                .asText();
-        for (int i = 0; i < 600; i++) {
-            JsonNode s = rest("/jobs/" + jobId + "/savepoints/" + request);
-            if (s.path("status").path("id").asText().equals("COMPLETED")) {
-                JsonNode op = s.get("operation");
-                if (op.has("failure-cause")) {
-                    throw new IllegalStateException("savepoint failed: " + op.get("failure-cause"));
-                }
-                return op.get("location").asText();
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("savepoint of " + jobId + " did not complete");
-    }
-
     public String stopWithSavepoint(String jobId) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         body.put("targetDirectory", savepointDir().toUri().toString());

@@ -8,6 +8,7 @@ import io.rollcast.model.Ingested;
 import io.rollcast.model.Rejected;
 import io.rollcast.model.WindowRow;
 import io.rollcast.operators.EventParser;
+import io.rollcast.operators.RouteRejected;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +28,8 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * checkpoints every 10 s), for three spec sets on a dense and a sparse workload. Prints a table.
  *
  * <p>Run with {@code bin/bench rollups [denseEvents] [sparseEvents]}; with
- * {@code BENCH_JAVA_OPTS=-Dbench.compare-confirm=true} it compares watermark.confirm-events 1 and the default instead.
+ * {@code BENCH_JAVA_OPTS=-Dbench.compare-confirm=true} it compares watermark.confirm-events 1 and the default instead;
+ * with {@code -Dbench.compare-exchange=true}, route-rejected chained to the source vs behind the partition exchange.
  */
 public final class RollupBenchmark {
 
@@ -44,9 +46,11 @@ public final class RollupBenchmark {
         public Ingested map(Long i) {
             var g = gen.get(i);
             var r = parser.parse(g.value(), 1_767_225_600_000L);
+            // four partitions, so that a partition exchange spreads them over the subtasks
+            int partition = (int) (i % 4);
             return r.isValid()
-                    ? Ingested.of(r.event())
-                    : Ingested.of(new Rejected(r.reason(), r.detail(), g.key(), g.value(), "bench", 0, i));
+                    ? Ingested.of(r.event().at(partition, i / 4))
+                    : Ingested.of(new Rejected(r.reason(), r.detail(), g.key(), g.value(), "bench", partition, i / 4));
         }
     }
 
@@ -73,16 +77,28 @@ public final class RollupBenchmark {
     }
 
     static Result run(String workload, GeneratorConfig gc, long n, String specs, Path checkpoints) throws Exception {
-        return run(workload, gc, n, specs, checkpoints, JobConfig.defaults().confirmEvents());
+        return run(workload, gc, n, specs, checkpoints, JobConfig.defaults().confirmEvents(), 1, false);
     }
 
-    static Result run(String workload, GeneratorConfig gc, long n, String specs, Path checkpoints, int confirm)
+    /**
+     * @param chained route-rejected chained to the source (as before the exchange that lets bounded
+     *     runs keep checkpointing), to measure that exchange's cost
+     */
+    static Result run(
+            String workload,
+            GeneratorConfig gc,
+            long n,
+            String specs,
+            Path checkpoints,
+            int confirm,
+            int parallelism,
+            boolean chained)
             throws Exception {
         JobConfig cfg = JobConfig.defaults()
                 .with("watermark.confirm-events", Integer.toString(confirm))
                 .with("windows.specs", specs)
                 .with("checkpoint.interval", "10s")
-                .with("job.parallelism", "1");
+                .with("job.parallelism", Integer.toString(parallelism));
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", "rocksdb");
         conf.setString("execution.checkpointing.incremental", "true");
@@ -91,13 +107,19 @@ public final class RollupBenchmark {
         conf.setString(
                 "state.backend.rocksdb.timer-service.factory",
                 System.getProperty("timers", "rocksdb").toUpperCase());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         RollupJob.configure(env, cfg);
         var in = env.fromSource(
                 new DataGeneratorSource<>(new Parsed(new EventGenerator(gc)), n, TypeInformation.of(Ingested.class)),
                 RollupJob.watermarks(cfg),
                 "generated");
-        RollupJob.operators(in, cfg).rows().map(new CountRows()).sinkTo(new DiscardingSink<>());
+        RollupJob.Outputs out = chained
+                ? RollupJob.windows(
+                        in.process(new RouteRejected(cfg.confirmEvents(), cfg.maxOutOfOrderness()))
+                                .uid("route-rejected"),
+                        cfg)
+                : RollupJob.operators(in, cfg);
+        out.rows().map(new CountRows()).sinkTo(new DiscardingSink<>());
         long t0 = System.nanoTime();
         JobExecutionResult r = env.execute("bench-" + workload);
         double s = (System.nanoTime() - t0) / 1e9;
@@ -122,10 +144,38 @@ public final class RollupBenchmark {
             // tumbling 1m
             for (int round = 0; round < 2; round++) {
                 for (int confirm : new int[] {1, JobConfig.defaults().confirmEvents()}) {
-                    Result r = run("dense", denseCfg, dense, specSets.get(0), cp, confirm);
+                    Result r = run("dense", denseCfg, dense, specSets.get(0), cp, confirm, 1, false);
                     System.out.printf(
                             "confirm-events %2d: %,12.0f events/s (%,d events, %.1f s)%n",
                             confirm, r.eventsPerSecond(), r.events(), r.seconds());
+                }
+            }
+            return;
+        }
+        if (Boolean.getBoolean("bench.compare-exchange")) {
+            // the cost of the partition exchange before route-rejected: chained vs exchange, parallelism 2,
+            // alternated, dense and sparse, tumbling only and the three default specs
+            for (var w : List.of(new Object[] {"dense", denseCfg, dense}, new Object[] {"sparse", sparseCfg, sparse})) {
+                for (String specs : List.of(specSets.get(0), specSets.get(2))) {
+                    double[] sum = new double[2];
+                    for (int round = 0; round < 2; round++) {
+                        for (int v = 0; v < 2; v++) {
+                            Result r = run(
+                                    (String) w[0],
+                                    (GeneratorConfig) w[1],
+                                    (Long) w[2],
+                                    specs,
+                                    cp,
+                                    JobConfig.defaults().confirmEvents(),
+                                    2,
+                                    v == 0);
+                            sum[v] += r.eventsPerSecond();
+                            System.out.printf(
+                                    "%-6s %-42s %-8s %,12.0f events/s%n",
+                                    w[0], specs, v == 0 ? "chained" : "exchange", r.eventsPerSecond());
+                        }
+                    }
+                    System.out.printf("%-6s %-42s exchange/chained = %.2f%n", w[0], specs, sum[1] / sum[0]);
                 }
             }
             return;
