@@ -168,6 +168,9 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         ArrayNode specs = n.putArray("specs");
         p.specs().stream().sorted().forEach(specs::add);
         n.put("expires_at", p.expiresAt());
+        // what a client may ask for: the dashboard's range picker offers ranges up to max_range_ms
+        n.put("default_range_ms", sv.config().defaultRange().toMillis());
+        n.put("max_range_ms", sv.config().maxRange().toMillis());
         Responses.send(
                 ctx,
                 keepAlive,
