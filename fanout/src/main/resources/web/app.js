@@ -110,6 +110,10 @@
       redraw = true;
       $('last-update').textContent = new Date().toISOString().substring(11, 19);
     });
+    source.addEventListener('expired', () => {
+      source.close(); // EventSource would reconnect with the expired token: reload the page with a fresh one
+      setState('error', 'token expired');
+    });
     source.addEventListener('error', (e) => {
       if (e.data) setState('error', JSON.parse(e.data).error);
       else if (source.readyState === EventSource.CONNECTING) setState('reconnecting');

@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.rollcast.config.ConfigException;
+import io.rollcast.fanout.auth.JwksKeys;
 import io.rollcast.fanout.auth.TokenVerifier;
 import io.rollcast.fanout.config.FanoutConfig;
 import io.rollcast.fanout.http.ConnectionLimiter;
@@ -59,6 +60,21 @@ public final class FanoutServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel serverChannel;
 
+    /** HS256 with {@code auth.secret} (if set) and RS256/ES256 with {@code auth.jwks} (if set). */
+    static TokenVerifier verifier(FanoutConfig config, Clock clock) {
+        JwksKeys jwks = config.jwks()
+                .map(loc ->
+                        JwksKeys.open(loc, config.jwksCaFile(), clock, config.jwksRefresh(), config.jwksMinRefetch()))
+                .orElse(null);
+        TokenVerifier.Rules rules = new TokenVerifier.Rules(
+                config.issuer().orElse(null),
+                config.audience().orElse(null),
+                config.tenantClaim(),
+                config.specsClaim(),
+                config.clockSkew());
+        return new TokenVerifier(config.authSecret(), jwks, rules, clock);
+    }
+
     private FanoutServer(FanoutConfig config, RollupQuery store) {
         this.store = store;
         Clock clock = Clock.systemUTC();
@@ -90,7 +106,7 @@ public final class FanoutServer implements AutoCloseable {
                 config,
                 clock,
                 metrics,
-                new TokenVerifier(config.authSecret(), config.clockSkew(), clock),
+                verifier(config, clock),
                 new StaticFiles(),
                 new ConnectionLimiter(maxConnections, metrics),
                 hub,

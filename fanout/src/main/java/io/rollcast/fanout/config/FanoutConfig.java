@@ -103,6 +103,36 @@ public final class FanoutConfig {
             "",
             "Comma-separated origins (scheme://host[:port]) besides the server's own (as in the Host header) whose pages may use the cookie token; a cookie-authenticated request or WebSocket upgrade with another Origin gets 403.",
             FanoutConfig::origins);
+    public static final Option<String> AUTH_ISSUER = Option.string(
+            "auth.issuer",
+            "",
+            "When set, a token's iss claim must equal it (e.g. the identity provider's issuer URL).");
+    public static final Option<String> AUTH_AUDIENCE = Option.string(
+            "auth.audience",
+            "",
+            "When set, a token's aud claim must contain it (e.g. the API identifier registered at the identity provider).");
+    public static final Option<String> AUTH_TENANT_CLAIM = Option.nonEmpty(
+            "auth.tenant-claim", "tenant", "Claim holding the tenant (a single name; never taken from sub).");
+    public static final Option<String> AUTH_SPECS_CLAIM = Option.nonEmpty(
+            "auth.specs-claim", "specs", "Claim holding the list of window specs the token may read (* for all).");
+    public static final Option<String> AUTH_JWKS = Option.of(
+            "auth.jwks",
+            "file or https url",
+            "",
+            "The identity provider's public keys (JWKS): a file, or an https:// URL. RS256/ES256 tokens are verified with them, each key pinned to its algorithm; empty = HS256 only.",
+            FanoutConfig::jwksLocation);
+    public static final Option<String> AUTH_JWKS_CA_FILE = Option.string(
+            "auth.jwks-ca-file",
+            "",
+            "PEM file of the CA certificates trusted for the auth.jwks URL (instead of the JVM's), e.g. a private identity provider's.");
+    public static final Option<Duration> AUTH_JWKS_REFRESH = Option.positiveDuration(
+            "auth.jwks-refresh",
+            "1h",
+            "A JWKS held this long is reloaded on its next use (keeps the held keys if that fails).");
+    public static final Option<Duration> AUTH_JWKS_MIN_REFETCH = Option.duration(
+            "auth.jwks-min-refetch",
+            "30s",
+            "A token with an unknown key id reloads the JWKS (key rotation), at most once per this period.");
     public static final Option<String> REDIS_URI = Option.url(
             "redis.uri",
             "redis://127.0.0.1:16379",
@@ -175,6 +205,14 @@ public final class FanoutConfig {
                     AUTH_CLOCK_SKEW,
                     AUTH_COOKIE,
                     AUTH_ALLOWED_ORIGINS,
+                    AUTH_ISSUER,
+                    AUTH_AUDIENCE,
+                    AUTH_TENANT_CLAIM,
+                    AUTH_SPECS_CLAIM,
+                    AUTH_JWKS,
+                    AUTH_JWKS_CA_FILE,
+                    AUTH_JWKS_REFRESH,
+                    AUTH_JWKS_MIN_REFETCH,
                     REDIS_URI,
                     STORE_TYPE,
                     STORE_POSTGRES_URL,
@@ -210,11 +248,11 @@ public final class FanoutConfig {
                         + "': cannot read the secret file: " + e.getMessage());
             }
         }
-        if (secret.isEmpty()) {
-            throw new ConfigException(
-                    "config key 'auth.secret' is empty: set " + envName("auth.secret") + " or auth.secret-file");
+        if (secret.isEmpty() && config.get(AUTH_JWKS).isEmpty()) {
+            throw new ConfigException("config key 'auth.secret' is empty: set " + envName("auth.secret")
+                    + " or auth.secret-file (or auth.jwks for identity-provider tokens only)");
         }
-        if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+        if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException("config key 'auth.secret' must be at least 32 bytes (HS256 needs a 256-bit key)");
         }
         this.authSecret = secret;
@@ -279,7 +317,22 @@ public final class FanoutConfig {
         return List.copyOf(out);
     }
 
-    /** The HS256 key: {@code auth.secret}, else the content of {@code auth.secret-file}. */
+    /** A JWKS location: empty, an {@code https://} URL, or a file path (no other scheme). */
+    private static String jwksLocation(String s) {
+        String v = s.trim();
+        if (v.contains("://") && !v.startsWith("https://"))
+            throw new IllegalArgumentException("must be a file path or an https:// URL");
+        if (v.startsWith("https://")) {
+            try {
+                if (java.net.URI.create(v).getHost() == null) throw new IllegalArgumentException("has no host");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("is not a URL: " + e.getMessage());
+            }
+        }
+        return v;
+    }
+
+    /** The HS256 key: {@code auth.secret}, else the content of {@code auth.secret-file}; empty when only a JWKS is used. */
     public String authSecret() {
         return authSecret;
     }
@@ -346,6 +399,43 @@ public final class FanoutConfig {
 
     public List<String> allowedOrigins() {
         return config.get(AUTH_ALLOWED_ORIGINS);
+    }
+
+    /** The required issuer, if {@code auth.issuer} is set. */
+    public java.util.Optional<String> issuer() {
+        return java.util.Optional.of(config.get(AUTH_ISSUER)).filter(v -> !v.isEmpty());
+    }
+
+    /** The required audience, if {@code auth.audience} is set. */
+    public java.util.Optional<String> audience() {
+        return java.util.Optional.of(config.get(AUTH_AUDIENCE)).filter(v -> !v.isEmpty());
+    }
+
+    public String tenantClaim() {
+        return config.get(AUTH_TENANT_CLAIM);
+    }
+
+    public String specsClaim() {
+        return config.get(AUTH_SPECS_CLAIM);
+    }
+
+    /** The JWKS file or URL, if {@code auth.jwks} is set. */
+    public java.util.Optional<String> jwks() {
+        return java.util.Optional.of(config.get(AUTH_JWKS)).filter(v -> !v.isEmpty());
+    }
+
+    public java.util.Optional<Path> jwksCaFile() {
+        return java.util.Optional.of(config.get(AUTH_JWKS_CA_FILE))
+                .filter(v -> !v.isEmpty())
+                .map(Path::of);
+    }
+
+    public Duration jwksRefresh() {
+        return config.get(AUTH_JWKS_REFRESH);
+    }
+
+    public Duration jwksMinRefetch() {
+        return config.get(AUTH_JWKS_MIN_REFETCH);
     }
 
     public String redisUri() {

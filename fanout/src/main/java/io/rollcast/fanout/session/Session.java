@@ -307,7 +307,7 @@ public final class Session {
         }
     }
 
-    /** The token expired: a last frame saying so (SSE error event, WebSocket close 1008), then the connection is closed. */
+    /** The token expired: a last frame saying so (SSE expired event, WebSocket close 4001), then the connection is closed. */
     private void expire() {
         sv.metrics().expiredDisconnects.increment();
         cleanUp();
