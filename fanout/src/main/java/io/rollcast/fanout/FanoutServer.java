@@ -75,9 +75,8 @@ public final class FanoutServer implements AutoCloseable {
         return new TokenVerifier(config.authSecret(), jwks, rules, clock);
     }
 
-    private FanoutServer(FanoutConfig config, RollupQuery store) {
+    private FanoutServer(FanoutConfig config, RollupQuery store, Clock clock) {
         this.store = store;
-        Clock clock = Clock.systemUTC();
         Metrics metrics = new Metrics();
         URI redis = URI.create(config.redisUri());
         this.streams = new RecoveryStreams(redis, config.snapshotThreads() + 1);
@@ -89,9 +88,10 @@ public final class FanoutServer implements AutoCloseable {
                 config.snapshotQueue(),
                 config.streamOverlap().toMillis(),
                 config.streamTtl().toMillis(),
-                config.maxReplay());
+                config.maxReplay(),
+                clock);
         long tick = Math.min(config.pingInterval().toMillis(), 1_000);
-        Router router = new Router(tick);
+        Router router = new Router(tick, clock);
         ChannelHub hub = new ChannelHub(redis, router, metrics);
         Session.Services sessions = new Session.Services(
                 hub,
@@ -162,7 +162,26 @@ public final class FanoutServer implements AutoCloseable {
 
     /** Starts a server with the store named by the config. */
     public static FanoutServer start(FanoutConfig config) {
-        return new FanoutServer(config, Stores.open(config));
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * The same with another clock for token checks, query ranges, session ticks (expiry, hour rollover)
+     * and snapshot bounds: a simulation runs days of a session's life in seconds (the Redis and store
+     * reads keep real time).
+     */
+    public static FanoutServer start(FanoutConfig config, Clock clock) {
+        return new FanoutServer(config, Stores.open(config), clock);
+    }
+
+    /** What each open session holds (channels, windows, event-id length); reads every event loop. */
+    public java.util.List<Session.Footprint> footprints() {
+        return services.router().footprints();
+    }
+
+    /** Redis channels subscribed by this process. */
+    public int subscribedChannels() {
+        return services.hub().channelCount();
     }
 
     public int port() {

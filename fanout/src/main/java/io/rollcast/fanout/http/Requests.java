@@ -119,9 +119,11 @@ public final class Requests {
         Long from = epochMs(param(params, "from"), "from");
         if (from == null) from = (to == null ? now : to) - defaultRange.toMillis();
         if (to != null && to <= from) throw new BadRequest(400, "bad_request", "to must be after from");
-        long span = (to == null ? now : to) - from;
-        if (span > maxRange.toMillis())
+        if (to == null && now - from > maxRange.toMillis()) {
+            from = now - maxRange.toMillis(); // a live range is clamped, so a reconnect with an old from still works
+        } else if ((to == null ? now : to) - from > maxRange.toMillis()) {
             throw new BadRequest(400, "bad_request", "range longer than " + maxRange.toHours() + "h");
+        }
         return new StreamQuery(p.tenant(), spec, Optional.ofNullable(type), from, Optional.ofNullable(to));
     }
 

@@ -42,6 +42,7 @@ public final class SnapshotService implements AutoCloseable {
     private final long streamTtlMs;
     private final int maxReplay;
     private final ThreadPoolExecutor pool;
+    private final java.time.Clock clock;
 
     public SnapshotService(
             RollupQuery store,
@@ -52,6 +53,21 @@ public final class SnapshotService implements AutoCloseable {
             long overlapMs,
             long streamTtlMs,
             int maxReplay) {
+        this(store, streams, metrics, threads, queue, overlapMs, streamTtlMs, maxReplay, java.time.Clock.systemUTC());
+    }
+
+    /** The same, with the clock that bounds an open-ended snapshot (a simulation's clock in tests). */
+    public SnapshotService(
+            RollupQuery store,
+            RecoveryStreams streams,
+            Metrics metrics,
+            int threads,
+            int queue,
+            long overlapMs,
+            long streamTtlMs,
+            int maxReplay,
+            java.time.Clock clock) {
+        this.clock = clock;
         this.store = store;
         this.streams = streams;
         this.metrics = metrics;
@@ -109,7 +125,9 @@ public final class SnapshotService implements AutoCloseable {
                     if (held == null || m.version() > held.version()) recent.put(m.windowKey(), m);
                 }
             }
-            long to = q.to().orElse(Math.max(redisTime, System.currentTimeMillis()) + 24 * Channels.HOUR_MS);
+            // open-ended: to the end of the next hour (the last channel a live session holds), so a
+            // snapshot covers at most the query's range (<= snapshot.max-range) plus two hours
+            long to = q.to().orElse((Channels.hourOf(Math.max(redisTime, clock.millis())) + 2) * Channels.HOUR_MS);
             List<WindowRow> stored = store.windows(q.tenant(), q.spec(), q.eventType(), q.from(), to);
             Map<String, WindowRow> rows = new HashMap<>();
             Map<String, Long> versions = new HashMap<>();
