@@ -23,6 +23,7 @@ import io.rollcast.fanout.http.ConnectionLimiter;
 import io.rollcast.fanout.http.FanoutServices;
 import io.rollcast.fanout.http.HttpHandler;
 import io.rollcast.fanout.http.StaticFiles;
+import io.rollcast.fanout.limits.TenantLimits;
 import io.rollcast.fanout.metrics.Metrics;
 import io.rollcast.fanout.redis.ChannelHub;
 import io.rollcast.fanout.redis.RecoveryStreams;
@@ -86,6 +87,7 @@ public final class FanoutServer implements AutoCloseable {
                 metrics,
                 config.snapshotThreads(),
                 config.snapshotQueue(),
+                config.tenantMaxSnapshots(),
                 config.streamOverlap().toMillis(),
                 config.streamTtl().toMillis(),
                 config.maxReplay(),
@@ -109,6 +111,7 @@ public final class FanoutServer implements AutoCloseable {
                 verifier(config, clock),
                 new StaticFiles(),
                 new ConnectionLimiter(maxConnections, metrics),
+                new TenantLimits(config.tenantMaxStreams(), config.tenantConnectionsPerSecond(), clock),
                 hub,
                 router,
                 snapshots,

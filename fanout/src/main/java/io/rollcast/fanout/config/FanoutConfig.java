@@ -171,6 +171,21 @@ public final class FanoutConfig {
             "snapshot.default-range", "1h", "Range shown when a request has no from: the last this long, open-ended.");
     public static final Option<Duration> SNAPSHOT_MAX_RANGE =
             Option.positiveDuration("snapshot.max-range", "48h", "Largest from..to range (one channel per hour).");
+    public static final Option<Integer> TENANT_MAX_STREAMS = Option.integer(
+            "tenant.max-streams",
+            "10000",
+            0,
+            "Open SSE/WebSocket streams per tenant; beyond, a new one gets 429 with Retry-After. 0 = no limit.");
+    public static final Option<Integer> TENANT_MAX_SNAPSHOTS = Option.integer(
+            "tenant.max-snapshots",
+            "1000",
+            0,
+            "Snapshot and resume reads of one tenant queued or running; beyond, a new stream or snapshot request gets 429 and an open session's resync is retried with backoff. 0 = no limit.");
+    public static final Option<Integer> TENANT_CONNECTIONS_PER_SECOND = Option.integer(
+            "tenant.connections-per-second",
+            "500",
+            0,
+            "New stream and snapshot requests per second per tenant (bursts up to one second's worth); beyond, 429 with Retry-After. 0 = no limit.");
     public static final Option<Duration> RESUME_STREAM_TTL = Option.positiveDuration(
             "resume.stream-ttl",
             "1h",
@@ -229,6 +244,9 @@ public final class FanoutConfig {
                     SNAPSHOT_STREAM_OVERLAP,
                     SNAPSHOT_DEFAULT_RANGE,
                     SNAPSHOT_MAX_RANGE,
+                    TENANT_MAX_STREAMS,
+                    TENANT_MAX_SNAPSHOTS,
+                    TENANT_CONNECTIONS_PER_SECOND,
                     RESUME_STREAM_TTL,
                     RESUME_MAX_REPLAY));
 
@@ -500,6 +518,18 @@ public final class FanoutConfig {
 
     public Duration maxRange() {
         return config.get(SNAPSHOT_MAX_RANGE);
+    }
+
+    public int tenantMaxStreams() {
+        return config.get(TENANT_MAX_STREAMS);
+    }
+
+    public int tenantMaxSnapshots() {
+        return config.get(TENANT_MAX_SNAPSHOTS);
+    }
+
+    public int tenantConnectionsPerSecond() {
+        return config.get(TENANT_CONNECTIONS_PER_SECOND);
     }
 
     public Duration streamTtl() {

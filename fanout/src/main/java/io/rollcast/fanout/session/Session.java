@@ -152,7 +152,7 @@ public final class Session {
             return;
         }
         sv.snapshots()
-                .submit(() -> sv.snapshots().resume(names, from, c.base()))
+                .submit(query.tenant(), () -> sv.snapshots().resume(names, from, c.base()))
                 .whenComplete((r, err) -> loop.execute(() -> onReplay(r, err, names, from)));
     }
 
@@ -166,7 +166,7 @@ public final class Session {
     private void snapshot(List<String> names) {
         StreamQuery q = current; // bounded by the range now, whatever the session's age
         sv.snapshots()
-                .submit(() -> sv.snapshots().read(q, names))
+                .submit(q.tenant(), () -> sv.snapshots().read(q, names))
                 .whenComplete((s, err) -> loop.execute(() -> onSnapshot(s, err)));
     }
 

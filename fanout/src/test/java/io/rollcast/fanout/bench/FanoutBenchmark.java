@@ -97,7 +97,13 @@ public final class FanoutBenchmark {
                 "--set",
                 "store.type=none",
                 "--set",
-                "server.backlog=16384"));
+                "server.backlog=16384",
+                "--set",
+                "tenant.max-streams=0", // one tenant holds every bench client, ramped at 2 000/s
+                "--set",
+                "tenant.connections-per-second=0",
+                "--set",
+                "tenant.max-snapshots=0"));
         ProcessBuilder spb = new ProcessBuilder(serverCmd)
                 .redirectErrorStream(true)
                 .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "fanout-bench-server.log")
