@@ -251,10 +251,31 @@ public final class Session {
 
     /** A delta for one of this session's channels. */
     void onDelta(DeltaMessage m) {
+        if (m.gap()) {
+            onGap(m);
+            return;
+        }
         switch (state) {
             case SUBSCRIBING, CLOSED -> {}
             case SYNCING -> buffer.add(m);
             case LIVE -> sendIfNew(m);
+        }
+    }
+
+    /**
+     * A gap marker: the job dropped deltas of {@code m}'s channel, so the client may hold stale values.
+     * Unless what the client has already covers the marker (a snapshot read after it), it gets a resync
+     * from the store; one under way is followed by a fresh one.
+     */
+    private void onGap(DeltaMessage m) {
+        if (state == State.LIVE) {
+            StreamId pos = progress.positions().get(m.channel());
+            if (pos == null || !m.streamId().isAfter(pos)) return;
+            sv.metrics().gaps.increment();
+            resync("deltas lost upstream on " + m.channel());
+        } else if (state == State.SYNCING) {
+            sv.metrics().gaps.increment();
+            buffer.overflow();
         }
     }
 

@@ -134,7 +134,7 @@ public final class SnapshotService implements AutoCloseable {
                 redisTime = Math.max(redisTime, r.nowMs());
                 positions.put(ch, r.exists() ? r.last() : StreamId.ZERO);
                 for (DeltaMessage m : r.entries()) {
-                    if (!q.covers(m.eventType(), m.windowStart())) continue;
+                    if (m.gap() || !q.covers(m.eventType(), m.windowStart())) continue; // the store has what was lost
                     DeltaMessage held = recent.get(m.windowKey());
                     if (held == null || m.version() > held.version()) recent.put(m.windowKey(), m);
                 }
@@ -187,6 +187,8 @@ public final class SnapshotService implements AutoCloseable {
             if (r.nowMs() - reference >= streamTtlMs && !stillCovered)
                 return Replay.gap("position older than the stream TTL");
             if (r.truncated()) return Replay.gap("more than " + maxReplay + " entries to replay");
+            if (r.entries().stream().anyMatch(DeltaMessage::gap))
+                return Replay.gap("deltas of " + ch + " were lost upstream");
             entries.addAll(r.entries());
             after.put(
                     ch,
