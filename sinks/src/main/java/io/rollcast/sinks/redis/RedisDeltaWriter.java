@@ -34,7 +34,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p><b>Loss is announced.</b> Redis may refuse only the writes (at {@code maxmemory}, a read-only
  * replica) while subscribers stay connected and see nothing wrong. So every hour channel whose deltas
  * the writer dropped gets a gap marker ({@link io.rollcast.model.RowCodec#gapJson}) once writes work
- * again, after the held deltas; the fan-out then resyncs that channel's clients from the store.
+ * again, after the held deltas and not before the checkpoint after the drop (when the store sinks have
+ * flushed the rows); the fan-out then resyncs that channel's clients from the store.
  */
 final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
     private static final Logger LOG = LoggerFactory.getLogger(RedisDeltaWriter.class);
@@ -55,6 +56,13 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
      * clients from the store. One entry per (tenant, spec, hour) that lost something.
      */
     private final LinkedHashMap<String, DeltaPublisher.Gap> gaps = new LinkedHashMap<>();
+    /**
+     * Gaps recorded before the last checkpoint: published once Redis takes writes. A marker waits for
+     * the checkpoint after its drop because the fan-out resyncs from the store: the store sinks flush
+     * at every checkpoint, so once the next one started here (checkpoints do not overlap), the rows
+     * whose deltas were dropped are in the store.
+     */
+    private final LinkedHashMap<String, DeltaPublisher.Gap> gapsDue = new LinkedHashMap<>();
 
     private long timerAt = Long.MAX_VALUE;
     /** When to try Redis again; 0 while it is reachable. */
@@ -133,9 +141,15 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
     /** Remembers that {@code d}'s channel lost a delta (a gap marker follows once Redis is back). */
     private void lost(WindowDelta d) {
         long hour = io.rollcast.model.Channels.hourOf(d.windowStart());
-        String key = d.tenantId() + ':' + d.spec() + ':' + hour;
-        DeltaPublisher.Gap g = gaps.get(key);
-        gaps.put(key, new DeltaPublisher.Gap(d.tenantId(), d.spec(), hour, g == null ? 1 : g.count() + 1));
+        add(gaps, new DeltaPublisher.Gap(d.tenantId(), d.spec(), hour, 1));
+    }
+
+    private static void add(LinkedHashMap<String, DeltaPublisher.Gap> to, DeltaPublisher.Gap g) {
+        String key = g.tenant() + ':' + g.spec() + ':' + g.hour();
+        DeltaPublisher.Gap held = to.get(key);
+        to.put(
+                key,
+                held == null ? g : new DeltaPublisher.Gap(g.tenant(), g.spec(), g.hour(), held.count() + g.count()));
     }
 
     private void schedule(long at) {
@@ -146,7 +160,7 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
 
     private void onTimer(long timestamp) {
         if (timestamp >= timerAt) timerAt = Long.MAX_VALUE;
-        if (queue.isEmpty() && latest.isEmpty() && gaps.isEmpty()) return;
+        if (queue.isEmpty() && latest.isEmpty() && gapsDue.isEmpty()) return;
         if (down() && time.getCurrentProcessingTime() < retryAt) {
             schedule(retryAt);
         } else {
@@ -175,10 +189,10 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
                 sent(batch.size());
                 batch.clear();
             }
-            if (!gaps.isEmpty()) { // after what was held: the fan-out resyncs these channels from the store
-                List<DeltaPublisher.Gap> marked = List.copyOf(gaps.values());
+            if (!gapsDue.isEmpty()) { // after what was held: the fan-out resyncs these channels from the store
+                List<DeltaPublisher.Gap> marked = List.copyOf(gapsDue.values());
                 publisher.publishGaps(marked, time.getCurrentProcessingTime());
-                gaps.clear();
+                gapsDue.clear();
                 gapsMarked.inc(marked.size());
                 LOG.warn("published gap markers for {} channels whose deltas were dropped", marked.size());
             }
@@ -209,7 +223,10 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
 
     @Override
     public void flush(boolean endOfInput) throws InterruptedException {
-        if (publisher == null || (queue.isEmpty() && latest.isEmpty() && gaps.isEmpty())) return;
+        if (publisher == null) return;
+        gaps.values().forEach(g -> add(gapsDue, g)); // a checkpoint (or the end): their rows reach the stores now
+        gaps.clear();
+        if (queue.isEmpty() && latest.isEmpty() && gapsDue.isEmpty()) return;
         if (!down() || time.getCurrentProcessingTime() >= retryAt) flushNow();
         if (!endOfInput) return; // during an outage a checkpoint does not wait for Redis
         long deadline = System.currentTimeMillis() + END_OF_INPUT_WAIT_MS;
