@@ -83,11 +83,20 @@
     return Number.isInteger(x) ? String(x) : x.toFixed(3);
   }
 
-  function connect() {
+  let lastId = null; // the last event id: a reopened stream resumes from it
+  let reopenTimer = null;
+
+  // resumeFrom: an event id to resume from (keeps the windows held), or nothing for a fresh snapshot
+  function connect(resumeFrom) {
     if (source) source.close();
-    windows.clear();
+    clearTimeout(reopenTimer);
+    if (!resumeFrom) {
+      windows.clear();
+      lastId = null;
+    }
     redraw = true;
     const q = new URLSearchParams({ spec: $('spec').value });
+    if (resumeFrom) q.set('last_event_id', resumeFrom);
     if ($('event-type').value) q.set('event_type', $('event-type').value);
     for (const k of ['from', 'to']) if (params.get(k)) q.set(k, params.get(k)); // a fixed (history) range
     if (token) q.set('access_token', token);
@@ -95,6 +104,7 @@
     source = new EventSource('/v1/stream?' + q);
     source.onopen = () => setState('connecting', 'subscribed');
     const start = (state) => (e) => {
+      lastId = e.lastEventId || lastId;
       const snap = JSON.parse(e.data);
       windows.clear();
       for (const r of snap.rows) apply(r);
@@ -105,6 +115,7 @@
     source.addEventListener('snapshot', start('live'));
     source.addEventListener('resync', start('resynced'));
     source.addEventListener('delta', (e) => {
+      lastId = e.lastEventId || lastId;
       deltaCount++;
       apply(JSON.parse(e.data));
       redraw = true;
@@ -118,6 +129,12 @@
       if (e.data) setState('error', JSON.parse(e.data).error);
       else if (source.readyState === EventSource.CONNECTING) setState('reconnecting');
       else if (source.readyState === EventSource.CLOSED) setState('error', 'closed');
+      // EventSource gives up on a refusal (429 or 503 with Retry-After, a stream the server ended):
+      // open a new one after a few seconds, resuming from the last event id
+      if (source.readyState === EventSource.CLOSED || (e.data && JSON.parse(e.data).error !== 'auth_expired')) {
+        source.close();
+        reopenTimer = setTimeout(() => connect(lastId), 5000 + Math.random() * 5000);
+      }
     });
   }
 
@@ -137,8 +154,8 @@
       $('event-type').add(new Option(params.get('event_type'), params.get('event_type')));
       $('event-type').value = params.get('event_type');
     }
-    $('spec').onchange = connect;
-    $('event-type').onchange = connect;
+    $('spec').onchange = () => connect();
+    $('event-type').onchange = () => connect();
     $('metric').onchange = () => { redraw = true; };
     requestAnimationFrame(render);
     connect();

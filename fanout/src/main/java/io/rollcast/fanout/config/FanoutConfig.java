@@ -342,7 +342,10 @@ public final class FanoutConfig {
             throw new IllegalArgumentException("must be a file path or an https:// URL");
         if (v.startsWith("https://")) {
             try {
-                if (java.net.URI.create(v).getHost() == null) throw new IllegalArgumentException("has no host");
+                java.net.URI u = java.net.URI.create(v);
+                if (u.getHost() == null) throw new IllegalArgumentException("has no host");
+                if (u.getRawUserInfo() != null) // it would be logged; a JWKS is public anyway
+                throw new IllegalArgumentException("has credentials; a JWKS URL must not");
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("is not a URL: " + e.getMessage());
             }

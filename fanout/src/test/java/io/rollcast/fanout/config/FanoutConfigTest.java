@@ -89,7 +89,9 @@ class FanoutConfigTest {
                         .jwks())
                 .hasValue("/etc/rollcast/jwks.json");
         assertThat(FanoutConfig.of(Map.of("auth.secret", SECRET)).jwks()).isEmpty();
-        for (String bad : new String[] {"http://idp.example/jwks", "ftp://idp.example/jwks", "https:///jwks"}) {
+        for (String bad : new String[] {
+            "http://idp.example/jwks", "ftp://idp.example/jwks", "https:///jwks", "https://u:p@idp.example/jwks"
+        }) {
             assertThatThrownBy(() -> FanoutConfig.of(Map.of("auth.jwks", bad)))
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("'auth.jwks'");
