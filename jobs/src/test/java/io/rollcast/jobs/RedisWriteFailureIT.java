@@ -140,6 +140,10 @@ class RedisWriteFailureIT {
             markers = gapMarkers(redis);
         } finally {
             for (SseClient c : clients.values()) c.close();
+            try (Jedis j = new Jedis(redis.uri())) {
+                j.configSet("maxmemory", "0");
+                j.flushAll(); // the next test's snapshots must not merge these streams
+            }
         }
         int windows = states.values().stream().mapToInt(Map::size).sum();
         System.out.printf(
