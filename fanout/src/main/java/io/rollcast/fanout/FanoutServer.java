@@ -16,12 +16,14 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.rollcast.config.ConfigException;
+import io.rollcast.fanout.auth.JwksKeys;
 import io.rollcast.fanout.auth.TokenVerifier;
 import io.rollcast.fanout.config.FanoutConfig;
 import io.rollcast.fanout.http.ConnectionLimiter;
 import io.rollcast.fanout.http.FanoutServices;
 import io.rollcast.fanout.http.HttpHandler;
 import io.rollcast.fanout.http.StaticFiles;
+import io.rollcast.fanout.limits.TenantLimits;
 import io.rollcast.fanout.metrics.Metrics;
 import io.rollcast.fanout.redis.ChannelHub;
 import io.rollcast.fanout.redis.RecoveryStreams;
@@ -59,9 +61,23 @@ public final class FanoutServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel serverChannel;
 
-    private FanoutServer(FanoutConfig config, RollupQuery store) {
+    /** HS256 with {@code auth.secret} (if set) and RS256/ES256 with {@code auth.jwks} (if set). */
+    static TokenVerifier verifier(FanoutConfig config, Clock clock) {
+        JwksKeys jwks = config.jwks()
+                .map(loc ->
+                        JwksKeys.open(loc, config.jwksCaFile(), clock, config.jwksRefresh(), config.jwksMinRefetch()))
+                .orElse(null);
+        TokenVerifier.Rules rules = new TokenVerifier.Rules(
+                config.issuer().orElse(null),
+                config.audience().orElse(null),
+                config.tenantClaim(),
+                config.specsClaim(),
+                config.clockSkew());
+        return new TokenVerifier(config.authSecret(), jwks, rules, clock);
+    }
+
+    private FanoutServer(FanoutConfig config, RollupQuery store, Clock clock) {
         this.store = store;
-        Clock clock = Clock.systemUTC();
         Metrics metrics = new Metrics();
         URI redis = URI.create(config.redisUri());
         this.streams = new RecoveryStreams(redis, config.snapshotThreads() + 1);
@@ -71,11 +87,13 @@ public final class FanoutServer implements AutoCloseable {
                 metrics,
                 config.snapshotThreads(),
                 config.snapshotQueue(),
+                config.tenantMaxSnapshots(),
                 config.streamOverlap().toMillis(),
                 config.streamTtl().toMillis(),
-                config.maxReplay());
+                config.maxReplay(),
+                clock);
         long tick = Math.min(config.pingInterval().toMillis(), 1_000);
-        Router router = new Router(tick);
+        Router router = new Router(tick, clock);
         ChannelHub hub = new ChannelHub(redis, router, metrics);
         Session.Services sessions = new Session.Services(
                 hub,
@@ -90,9 +108,10 @@ public final class FanoutServer implements AutoCloseable {
                 config,
                 clock,
                 metrics,
-                new TokenVerifier(config.authSecret(), config.clockSkew(), clock),
+                verifier(config, clock),
                 new StaticFiles(),
                 new ConnectionLimiter(maxConnections, metrics),
+                new TenantLimits(config.tenantMaxStreams(), config.tenantConnectionsPerSecond(), clock),
                 hub,
                 router,
                 snapshots,
@@ -146,7 +165,26 @@ public final class FanoutServer implements AutoCloseable {
 
     /** Starts a server with the store named by the config. */
     public static FanoutServer start(FanoutConfig config) {
-        return new FanoutServer(config, Stores.open(config));
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * The same with another clock for token checks, query ranges, session ticks (expiry, hour rollover)
+     * and snapshot bounds: a simulation runs days of a session's life in seconds (the Redis and store
+     * reads keep real time).
+     */
+    public static FanoutServer start(FanoutConfig config, Clock clock) {
+        return new FanoutServer(config, Stores.open(config), clock);
+    }
+
+    /** What each open session holds (channels, windows, event-id length); reads every event loop. */
+    public java.util.List<Session.Footprint> footprints() {
+        return services.router().footprints();
+    }
+
+    /** Redis channels subscribed by this process. */
+    public int subscribedChannels() {
+        return services.hub().channelCount();
     }
 
     public int port() {

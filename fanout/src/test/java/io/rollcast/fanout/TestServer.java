@@ -18,13 +18,18 @@ public final class TestServer {
 
     /** A server on a free port with {@code overrides} on top of the test defaults (store none). */
     public static FanoutServer start(String redisUri, Map<String, String> overrides) {
+        return start(redisUri, overrides, java.time.Clock.systemUTC());
+    }
+
+    /** The same on {@code clock} (a simulation's). */
+    public static FanoutServer start(String redisUri, Map<String, String> overrides, java.time.Clock clock) {
         Map<String, String> m = new HashMap<>();
         m.put("server.port", "0");
         m.put("auth.secret", SECRET);
         m.put("redis.uri", redisUri);
         m.put("store.type", "none");
         m.putAll(overrides);
-        return FanoutServer.start(FanoutConfig.of(m));
+        return FanoutServer.start(FanoutConfig.of(m), clock);
     }
 
     public static String token(String tenant, String... specs) {

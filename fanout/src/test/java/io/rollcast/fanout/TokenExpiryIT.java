@@ -46,15 +46,15 @@ class TokenExpiryIT {
     }
 
     @Test
-    void anSseStreamIsEndedWithAnAuthExpiredErrorEventWhenItsTokenExpires() throws Exception {
+    void anSseStreamIsEndedWithAnExpiredEventWhenItsTokenExpires() throws Exception {
         Object[] t = shortLivedToken("expiry-sse");
         long expMs = (long) t[1];
         try (SseClient c = SseClient.open(server.port(), "/v1/stream?spec=" + SPEC + "&access_token=" + t[0])) {
             assertThat(c.status(5_000)).isEqualTo(200);
             assertThat(c.next("snapshot", 10_000)).isNotNull();
-            SseClient.Event error = c.next("error", 15_000);
+            SseClient.Event error = c.next("expired", 15_000);
             long at = System.currentTimeMillis();
-            assertThat(error).as("an error event once the token expired").isNotNull();
+            assertThat(error).as("an expired event once the token expired").isNotNull();
             JsonNode body = JSON.readTree(error.data());
             assertThat(body.get("error").asText()).isEqualTo("auth_expired");
             assertThat(at).as("not before the token expired").isGreaterThanOrEqualTo(expMs);
@@ -68,7 +68,7 @@ class TokenExpiryIT {
     }
 
     @Test
-    void aWebSocketIsClosedWithPolicyViolationWhenItsTokenExpires() throws Exception {
+    void aWebSocketIsClosedWithCode4001WhenItsTokenExpires() throws Exception {
         Object[] t = shortLivedToken("expiry-ws");
         long expMs = (long) t[1];
         WsFrames listener = new WsFrames();
@@ -83,7 +83,7 @@ class TokenExpiryIT {
                             .asText())
                     .isEqualTo("snapshot");
             WsFrames.Close close = listener.closed.get(15, TimeUnit.SECONDS);
-            assertThat(close.code()).as("close code: policy violation").isEqualTo(1008);
+            assertThat(close.code()).as("close code 4001: token expired").isEqualTo(4001);
             assertThat(close.reason()).contains("expired");
             assertThat(close.atMs()).isGreaterThanOrEqualTo(expMs);
             assertThat(close.atMs() - expMs).isLessThan(SKEW_MS + 4_000);

@@ -40,6 +40,10 @@ public final class RowCodec {
     public static final String D_MAX = "d_max";
     /** Added by the publish script to a delta: the id of its recovery stream entry. */
     public static final String STREAM_ID = "stream_id";
+    /** {@link #KIND} of a gap marker: the job dropped deltas of this channel (see {@link #gapJson}). */
+    public static final String KIND_GAP = "gap";
+    /** Of a gap marker: how many deltas of the channel were dropped. */
+    public static final String DROPPED = "dropped";
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -103,6 +107,30 @@ public final class RowCodec {
             g.writeNumberField(D_MIN, d.dMin());
             g.writeNumberField(D_MAX, d.dMax());
             g.writeNumberField(EMITTED_AT, d.emittedAt());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * A gap marker without {@code stream_id}: {@code {"tenant_id","spec","window_start","kind":"gap",
+     * "dropped","emitted_at"}}, published to an hour channel (and its recovery stream) after the job
+     * dropped {@code dropped} deltas of it; {@code window_start} is the hour's start. A reader resyncs
+     * that channel from the store; it has no {@code event_type} or {@code version}, so a client that
+     * only applies deltas with a higher version than it holds ignores it.
+     */
+    public static byte[] gapJson(String tenant, String spec, long hourStart, long dropped, long emittedAt) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
+        try (JsonGenerator g = JSON.createGenerator(bytes)) {
+            g.writeStartObject();
+            g.writeStringField(TENANT_ID, tenant);
+            g.writeStringField(SPEC, spec);
+            g.writeNumberField(WINDOW_START, hourStart);
+            g.writeStringField(KIND, KIND_GAP);
+            g.writeNumberField(DROPPED, dropped);
+            g.writeNumberField(EMITTED_AT, emittedAt);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

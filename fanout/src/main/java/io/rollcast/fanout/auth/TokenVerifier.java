@@ -2,47 +2,77 @@ package io.rollcast.fanout.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.rollcast.model.Names;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Verifies HS256-signed JWTs and turns them into a {@link Principal}.
+ * Verifies signed JWTs and turns them into a {@link Principal}: HS256 with the shared key
+ * ({@code auth.secret}) and RS256/ES256 with the identity provider's keys ({@code auth.jwks}).
  *
- * <p>Only {@code alg: HS256} is accepted: an unsecured token ({@code alg: none}), any other MAC
- * strength and any asymmetric algorithm are refused before the signature is looked at, so a token
- * cannot choose how it is checked. Required claims: {@code tenant}, {@code exp} and {@code specs} (a
- * list of spec ids, {@code *} for all). The tenant comes only from the {@code tenant} claim, never
- * from {@code sub}: a user token signed with the same key does not become a tenant token. A token
- * issued ({@code iat}) or valid ({@code nbf}) only later than now plus the clock skew is refused.
+ * <p>The algorithm is pinned per key, never taken from the token alone: HS256 is checked only with
+ * the shared key, RS256/ES256 only with a JWKS key pinned to that algorithm ({@link JwksKeys}), so an
+ * RS256 public key can never serve as an HMAC secret. An unsecured token ({@code alg: none}), an
+ * encrypted one, any other algorithm and critical header parameters are refused before the
+ * signature is looked at. Required claims: the tenant claim ({@code auth.tenant-claim}, a single name;
+ * never {@code sub}: a user token signed with the same key does not become a tenant token),
+ * {@code exp} and the specs claim (a list of spec ids, {@code *} for all). A token issued
+ * ({@code iat}) or valid ({@code nbf}) only later than now plus the clock skew is refused; with
+ * {@code auth.issuer} / {@code auth.audience} set, {@code iss} must equal it / {@code aud} must contain it.
  */
 public final class TokenVerifier {
     public static final String TENANT_CLAIM = "tenant";
     public static final String SPECS_CLAIM = "specs";
-    private static final int MAX_TOKEN_CHARS = 4096;
+    /** Longest token accepted (a JWT of an identity provider with an RS256 signature is ~1 KB). */
+    public static final int MAX_TOKEN_CHARS = 4096;
 
-    private final MACVerifier verifier;
+    /** What tokens must satisfy besides their signature; null issuer/audience are not checked. */
+    public record Rules(String issuer, String audience, String tenantClaim, String specsClaim, Duration clockSkew) {
+        public static Rules defaults(Duration clockSkew) {
+            return new Rules(null, null, TENANT_CLAIM, SPECS_CLAIM, clockSkew);
+        }
+    }
+
+    private final MACVerifier hs256; // null: HS256 not accepted
+    private final JwksKeys jwks; // null: RS256/ES256 not accepted
+    private final Rules rules;
     private final long skewMs;
     private final Clock clock;
 
+    /** HS256 tokens only, with the default claim names. */
     public TokenVerifier(String secret, Duration clockSkew, Clock clock) {
+        this(secret, null, Rules.defaults(clockSkew), clock);
+    }
+
+    /** HS256 with {@code secret} (null or empty: refused) and RS256/ES256 with {@code jwks} (null: refused). */
+    public TokenVerifier(String secret, JwksKeys jwks, Rules rules, Clock clock) {
+        if ((secret == null || secret.isEmpty()) && jwks == null)
+            throw new IllegalArgumentException("neither an HS256 secret nor a JWKS");
         try {
-            this.verifier = new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
+            this.hs256 = secret == null || secret.isEmpty()
+                    ? null
+                    : new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
         } catch (JOSEException e) {
             throw new IllegalArgumentException("bad HS256 secret: " + e.getMessage(), e);
         }
-        this.skewMs = clockSkew.toMillis();
+        this.jwks = jwks;
+        this.rules = rules;
+        this.skewMs = rules.clockSkew().toMillis();
         this.clock = clock;
     }
 
@@ -57,25 +87,54 @@ public final class TokenVerifier {
         } catch (ParseException | RuntimeException e) {
             throw AuthException.unauthorized("malformed token");
         }
-        if (!(jwt instanceof SignedJWT signed)) throw AuthException.unauthorized("unsigned token (alg none) refused");
-        if (!JWSAlgorithm.HS256.equals(signed.getHeader().getAlgorithm())) {
-            throw AuthException.unauthorized("algorithm " + signed.getHeader().getAlgorithm() + " refused; only HS256");
-        }
-        if (signed.getHeader().getCriticalParams() != null
-                && !signed.getHeader().getCriticalParams().isEmpty()) {
+        if (jwt instanceof PlainJWT) throw AuthException.unauthorized("unsigned token (alg none) refused");
+        if (!(jwt instanceof SignedJWT signed)) throw AuthException.unauthorized("encrypted token refused");
+        JWSHeader header = signed.getHeader();
+        JWSAlgorithm alg = header.getAlgorithm();
+        if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
             throw AuthException.unauthorized("unsupported critical header parameters");
         }
-        try {
-            if (!signed.verify(verifier)) throw AuthException.unauthorized("bad signature");
-        } catch (JOSEException | IllegalStateException e) {
-            throw AuthException.unauthorized("bad signature");
+        List<JWSVerifier> verifiers;
+        if (JWSAlgorithm.HS256.equals(alg)) {
+            if (hs256 == null) throw AuthException.unauthorized("algorithm HS256 refused; only " + accepted());
+            verifiers = List.of(hs256);
+        } else if (JwksKeys.ALGORITHMS.contains(alg)) {
+            if (jwks == null) throw AuthException.unauthorized("algorithm " + alg + " refused; only " + accepted());
+            verifiers = jwks.candidates(header.getKeyID(), alg).stream()
+                    .map(JwksKeys.PinnedKey::verifier)
+                    .toList();
+        } else {
+            throw AuthException.unauthorized("algorithm " + alg + " refused; only " + accepted());
         }
+        if (!verifiesWithAny(signed, verifiers)) throw AuthException.unauthorized("bad signature");
         JWTClaimsSet claims;
         try {
             claims = signed.getJWTClaimsSet();
         } catch (ParseException e) {
             throw AuthException.unauthorized("malformed claims");
         }
+        return principal(claims);
+    }
+
+    private String accepted() {
+        List<String> algs = new ArrayList<>();
+        if (hs256 != null) algs.add("HS256");
+        if (jwks != null) algs.add("RS256, ES256 (JWKS)");
+        return String.join(", ", algs);
+    }
+
+    private static boolean verifiesWithAny(SignedJWT signed, List<JWSVerifier> verifiers) {
+        for (JWSVerifier v : verifiers) {
+            try {
+                if (signed.verify(v)) return true;
+            } catch (JOSEException | IllegalStateException e) {
+                // a key that cannot check this signature: try the next
+            }
+        }
+        return false;
+    }
+
+    private Principal principal(JWTClaimsSet claims) throws AuthException {
         long now = clock.millis();
         Date exp = claims.getExpirationTime();
         if (exp == null) throw AuthException.unauthorized("token has no exp");
@@ -84,17 +143,22 @@ public final class TokenVerifier {
         if (nbf != null && now + skewMs < nbf.getTime()) throw AuthException.unauthorized("token not yet valid");
         Date iat = claims.getIssueTime();
         if (iat != null && now + skewMs < iat.getTime()) throw AuthException.unauthorized("token issued in the future");
-        String tenant;
+        if (rules.issuer() != null && !rules.issuer().equals(claims.getIssuer()))
+            throw AuthException.unauthorized("token not from the expected issuer");
+        if (rules.audience() != null
+                && (claims.getAudience() == null || !claims.getAudience().contains(rules.audience())))
+            throw AuthException.unauthorized("token not for this audience");
+        Object rawTenant = claims.getClaim(rules.tenantClaim());
+        if (rawTenant == null) throw AuthException.unauthorized("token has no tenant claim");
+        if (!(rawTenant instanceof String tenant)) throw AuthException.unauthorized("ill-typed tenant claim");
+        if (!Names.isName(tenant)) throw AuthException.unauthorized("token has no valid tenant");
         Set<String> specs = new LinkedHashSet<>();
         try {
-            tenant = claims.getStringClaim(TENANT_CLAIM);
-            List<String> list = claims.getStringListClaim(SPECS_CLAIM);
+            List<String> list = claims.getStringListClaim(rules.specsClaim());
             if (list != null) specs.addAll(list);
         } catch (ParseException e) {
-            throw AuthException.unauthorized("ill-typed tenant or specs claim");
+            throw AuthException.unauthorized("ill-typed specs claim");
         }
-        if (tenant == null) throw AuthException.unauthorized("token has no tenant claim");
-        if (!Names.isName(tenant)) throw AuthException.unauthorized("token has no valid tenant");
         if (specs.isEmpty()) throw AuthException.unauthorized("token has no specs claim");
         return new Principal(tenant, Set.copyOf(specs), exp.getTime());
     }

@@ -103,6 +103,36 @@ public final class FanoutConfig {
             "",
             "Comma-separated origins (scheme://host[:port]) besides the server's own (as in the Host header) whose pages may use the cookie token; a cookie-authenticated request or WebSocket upgrade with another Origin gets 403.",
             FanoutConfig::origins);
+    public static final Option<String> AUTH_ISSUER = Option.string(
+            "auth.issuer",
+            "",
+            "When set, a token's iss claim must equal it (e.g. the identity provider's issuer URL).");
+    public static final Option<String> AUTH_AUDIENCE = Option.string(
+            "auth.audience",
+            "",
+            "When set, a token's aud claim must contain it (e.g. the API identifier registered at the identity provider).");
+    public static final Option<String> AUTH_TENANT_CLAIM = Option.nonEmpty(
+            "auth.tenant-claim", "tenant", "Claim holding the tenant (a single name; never taken from sub).");
+    public static final Option<String> AUTH_SPECS_CLAIM = Option.nonEmpty(
+            "auth.specs-claim", "specs", "Claim holding the list of window specs the token may read (* for all).");
+    public static final Option<String> AUTH_JWKS = Option.of(
+            "auth.jwks",
+            "file or https url",
+            "",
+            "The identity provider's public keys (JWKS): a file, or an https:// URL. RS256/ES256 tokens are verified with them, each key pinned to its algorithm; empty = HS256 only.",
+            FanoutConfig::jwksLocation);
+    public static final Option<String> AUTH_JWKS_CA_FILE = Option.string(
+            "auth.jwks-ca-file",
+            "",
+            "PEM file of the CA certificates trusted for the auth.jwks URL (instead of the JVM's), e.g. a private identity provider's.");
+    public static final Option<Duration> AUTH_JWKS_REFRESH = Option.positiveDuration(
+            "auth.jwks-refresh",
+            "1h",
+            "A JWKS held this long is reloaded on its next use (keeps the held keys if that fails).");
+    public static final Option<Duration> AUTH_JWKS_MIN_REFETCH = Option.duration(
+            "auth.jwks-min-refetch",
+            "30s",
+            "A token with an unknown key id reloads the JWKS (key rotation), at most once per this period.");
     public static final Option<String> REDIS_URI = Option.url(
             "redis.uri",
             "redis://127.0.0.1:16379",
@@ -141,6 +171,21 @@ public final class FanoutConfig {
             "snapshot.default-range", "1h", "Range shown when a request has no from: the last this long, open-ended.");
     public static final Option<Duration> SNAPSHOT_MAX_RANGE =
             Option.positiveDuration("snapshot.max-range", "48h", "Largest from..to range (one channel per hour).");
+    public static final Option<Integer> TENANT_MAX_STREAMS = Option.integer(
+            "tenant.max-streams",
+            "10000",
+            0,
+            "Open SSE/WebSocket streams per tenant; beyond, a new one gets 429 with Retry-After. 0 = no limit.");
+    public static final Option<Integer> TENANT_MAX_SNAPSHOTS = Option.integer(
+            "tenant.max-snapshots",
+            "1000",
+            0,
+            "Snapshot and resume reads of one tenant queued or running; beyond, a new stream or snapshot request gets 429 and an open session's resync is retried with backoff. 0 = no limit.");
+    public static final Option<Integer> TENANT_CONNECTIONS_PER_SECOND = Option.integer(
+            "tenant.connections-per-second",
+            "500",
+            0,
+            "New stream and snapshot requests per second per tenant (bursts up to one second's worth); beyond, 429 with Retry-After. 0 = no limit.");
     public static final Option<Duration> RESUME_STREAM_TTL = Option.positiveDuration(
             "resume.stream-ttl",
             "1h",
@@ -175,6 +220,14 @@ public final class FanoutConfig {
                     AUTH_CLOCK_SKEW,
                     AUTH_COOKIE,
                     AUTH_ALLOWED_ORIGINS,
+                    AUTH_ISSUER,
+                    AUTH_AUDIENCE,
+                    AUTH_TENANT_CLAIM,
+                    AUTH_SPECS_CLAIM,
+                    AUTH_JWKS,
+                    AUTH_JWKS_CA_FILE,
+                    AUTH_JWKS_REFRESH,
+                    AUTH_JWKS_MIN_REFETCH,
                     REDIS_URI,
                     STORE_TYPE,
                     STORE_POSTGRES_URL,
@@ -191,6 +244,9 @@ public final class FanoutConfig {
                     SNAPSHOT_STREAM_OVERLAP,
                     SNAPSHOT_DEFAULT_RANGE,
                     SNAPSHOT_MAX_RANGE,
+                    TENANT_MAX_STREAMS,
+                    TENANT_MAX_SNAPSHOTS,
+                    TENANT_CONNECTIONS_PER_SECOND,
                     RESUME_STREAM_TTL,
                     RESUME_MAX_REPLAY));
 
@@ -210,11 +266,11 @@ public final class FanoutConfig {
                         + "': cannot read the secret file: " + e.getMessage());
             }
         }
-        if (secret.isEmpty()) {
-            throw new ConfigException(
-                    "config key 'auth.secret' is empty: set " + envName("auth.secret") + " or auth.secret-file");
+        if (secret.isEmpty() && config.get(AUTH_JWKS).isEmpty()) {
+            throw new ConfigException("config key 'auth.secret' is empty: set " + envName("auth.secret")
+                    + " or auth.secret-file (or auth.jwks for identity-provider tokens only)");
         }
-        if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+        if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException("config key 'auth.secret' must be at least 32 bytes (HS256 needs a 256-bit key)");
         }
         this.authSecret = secret;
@@ -279,7 +335,25 @@ public final class FanoutConfig {
         return List.copyOf(out);
     }
 
-    /** The HS256 key: {@code auth.secret}, else the content of {@code auth.secret-file}. */
+    /** A JWKS location: empty, an {@code https://} URL, or a file path (no other scheme). */
+    private static String jwksLocation(String s) {
+        String v = s.trim();
+        if (v.contains("://") && !v.startsWith("https://"))
+            throw new IllegalArgumentException("must be a file path or an https:// URL");
+        if (v.startsWith("https://")) {
+            try {
+                java.net.URI u = java.net.URI.create(v);
+                if (u.getHost() == null) throw new IllegalArgumentException("has no host");
+                if (u.getRawUserInfo() != null) // it would be logged; a JWKS is public anyway
+                throw new IllegalArgumentException("has credentials; a JWKS URL must not");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("is not a URL: " + e.getMessage());
+            }
+        }
+        return v;
+    }
+
+    /** The HS256 key: {@code auth.secret}, else the content of {@code auth.secret-file}; empty when only a JWKS is used. */
     public String authSecret() {
         return authSecret;
     }
@@ -348,6 +422,43 @@ public final class FanoutConfig {
         return config.get(AUTH_ALLOWED_ORIGINS);
     }
 
+    /** The required issuer, if {@code auth.issuer} is set. */
+    public java.util.Optional<String> issuer() {
+        return java.util.Optional.of(config.get(AUTH_ISSUER)).filter(v -> !v.isEmpty());
+    }
+
+    /** The required audience, if {@code auth.audience} is set. */
+    public java.util.Optional<String> audience() {
+        return java.util.Optional.of(config.get(AUTH_AUDIENCE)).filter(v -> !v.isEmpty());
+    }
+
+    public String tenantClaim() {
+        return config.get(AUTH_TENANT_CLAIM);
+    }
+
+    public String specsClaim() {
+        return config.get(AUTH_SPECS_CLAIM);
+    }
+
+    /** The JWKS file or URL, if {@code auth.jwks} is set. */
+    public java.util.Optional<String> jwks() {
+        return java.util.Optional.of(config.get(AUTH_JWKS)).filter(v -> !v.isEmpty());
+    }
+
+    public java.util.Optional<Path> jwksCaFile() {
+        return java.util.Optional.of(config.get(AUTH_JWKS_CA_FILE))
+                .filter(v -> !v.isEmpty())
+                .map(Path::of);
+    }
+
+    public Duration jwksRefresh() {
+        return config.get(AUTH_JWKS_REFRESH);
+    }
+
+    public Duration jwksMinRefetch() {
+        return config.get(AUTH_JWKS_MIN_REFETCH);
+    }
+
     public String redisUri() {
         return config.get(REDIS_URI);
     }
@@ -410,6 +521,18 @@ public final class FanoutConfig {
 
     public Duration maxRange() {
         return config.get(SNAPSHOT_MAX_RANGE);
+    }
+
+    public int tenantMaxStreams() {
+        return config.get(TENANT_MAX_STREAMS);
+    }
+
+    public int tenantMaxSnapshots() {
+        return config.get(TENANT_MAX_SNAPSHOTS);
+    }
+
+    public int tenantConnectionsPerSecond() {
+        return config.get(TENANT_CONNECTIONS_PER_SECOND);
     }
 
     public Duration streamTtl() {

@@ -2,6 +2,7 @@ package io.rollcast.fanout.http;
 
 import io.rollcast.fanout.auth.TokenVerifier;
 import io.rollcast.fanout.config.FanoutConfig;
+import io.rollcast.fanout.limits.TenantLimits;
 import io.rollcast.fanout.metrics.Metrics;
 import io.rollcast.fanout.redis.ChannelHub;
 import io.rollcast.fanout.session.Router;
@@ -16,6 +17,7 @@ import java.time.Clock;
  * @param clock the time of requests (query ranges, token expiry)
  * @param statics the dashboard files
  * @param limiter the connection limit, first in every pipeline
+ * @param tenants the per-tenant limits on streams and new connections
  * @param sessions what each streaming session needs
  */
 public record FanoutServices(
@@ -25,6 +27,7 @@ public record FanoutServices(
         TokenVerifier verifier,
         StaticFiles statics,
         ConnectionLimiter limiter,
+        TenantLimits tenants,
         ChannelHub hub,
         Router router,
         SnapshotService snapshots,

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.rollcast.fanout.auth.AuthException;
 import io.rollcast.fanout.auth.Principal;
+import io.rollcast.fanout.limits.TenantLimits;
 import io.rollcast.fanout.session.Cursor;
 import io.rollcast.fanout.session.Session;
 import io.rollcast.fanout.session.Transport;
@@ -110,8 +111,10 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             sv.metrics().authRefusals.increment();
             Responses.error(ctx, HttpResponseStatus.valueOf(e.status()), e.code(), e.getMessage());
         } catch (BadRequest e) {
-            sv.metrics().badRequests.increment();
-            Responses.error(ctx, HttpResponseStatus.valueOf(e.status()), e.code(), e.getMessage());
+            if (e.status() == 429) sv.metrics().tenantLimited.increment();
+            else sv.metrics().badRequests.increment();
+            Responses.error(
+                    ctx, HttpResponseStatus.valueOf(e.status()), e.code(), e.getMessage(), e.retryAfterSeconds());
         }
     }
 
@@ -182,16 +185,26 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private void snapshot(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest req, QueryStringDecoder qs)
             throws AuthException, BadRequest {
         StreamQuery q = query(req, qs);
-        refuseWhenSaturated();
+        admit(q.tenant());
         List<String> channels = new ArrayList<>();
         long last = q.to().map(t -> t - 1).orElse(sv.clock().millis() + io.rollcast.model.Channels.HOUR_MS);
         for (long h : io.rollcast.model.Channels.hours(q.from(), Math.max(q.from(), last))) {
             channels.add(io.rollcast.model.Channels.channel(q.tenant(), q.spec(), h));
         }
         sv.snapshots()
-                .submit(() -> sv.snapshots().read(q, channels))
+                .submit(q.tenant(), () -> sv.snapshots().read(q, channels))
                 .whenComplete((s, err) -> ctx.executor().execute(() -> {
                     if (err != null) {
+                        if (io.rollcast.fanout.snapshot.SnapshotService.tenantBusy(err)) {
+                            sv.metrics().tenantLimited.increment();
+                            Responses.error(
+                                    ctx,
+                                    HttpResponseStatus.TOO_MANY_REQUESTS,
+                                    "too_many_requests",
+                                    "too many snapshots in flight for this tenant; retry",
+                                    1);
+                            return;
+                        }
                         if (io.rollcast.fanout.snapshot.SnapshotService.rejected(err)) {
                             Responses.error(
                                     ctx,
@@ -213,8 +226,20 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 }));
     }
 
-    private void refuseWhenSaturated() throws BadRequest {
-        if (sv.snapshots().saturated()) throw new BadRequest(503, "unavailable", "too many snapshots in flight; retry");
+    /**
+     * Admits a new stream or snapshot request of {@code tenant}: its connection rate, then the snapshot
+     * pool (503 when full for everyone, 429 when this tenant has its most reads in flight).
+     */
+    private void admit(String tenant) throws BadRequest {
+        try {
+            sv.tenants().admit(tenant);
+        } catch (TenantLimits.Limited e) {
+            throw new BadRequest(429, "too_many_requests", e.getMessage(), e.retryAfterSeconds());
+        }
+        if (sv.snapshots().saturated())
+            throw new BadRequest(503, "unavailable", "too many snapshots in flight; retry", 1);
+        if (sv.snapshots().saturated(tenant))
+            throw new BadRequest(429, "too_many_requests", "too many snapshots in flight for this tenant; retry", 1);
     }
 
     private Cursor lastEventId(String text) throws BadRequest {
@@ -235,7 +260,14 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         Principal p = authorize(req, qs);
         StreamQuery q = query(qs, p);
         Cursor cursor = lastEventId(lastEventId);
-        refuseWhenSaturated();
+        admit(q.tenant());
+        Runnable release;
+        try {
+            release = sv.tenants().openStream(q.tenant());
+        } catch (TenantLimits.Limited e) {
+            throw new BadRequest(429, "too_many_requests", e.getMessage(), e.retryAfterSeconds());
+        }
+        transport.channel().closeFuture().addListener(f -> release.run()); // the slot is held while the connection is
         return new Session(sv.sessions(), transport, q, cursor, expiry(p));
     }
 

@@ -26,23 +26,37 @@ public final class Requests {
     /** A request's token (null if none) and whether it came from the cookie, an ambient credential a browser sends cross-site too. */
     public record Credential(String token, boolean fromCookie) {}
 
-    /** The token from {@code Authorization: Bearer}, then the cookie, then {@code access_token}; null if none. */
-    public static String token(HttpRequest req, QueryStringDecoder qs, String cookieName) {
-        return credential(req, qs, cookieName).token();
-    }
-
-    /** The token as {@link #token} finds it, with where it came from. */
-    public static Credential credential(HttpRequest req, QueryStringDecoder qs, String cookieName) {
-        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7))
-            return new Credential(auth.substring(7).trim(), false);
-        String cookies = req.headers().get(HttpHeaderNames.COOKIE);
-        if (cookies != null) {
-            for (Cookie c : ServerCookieDecoder.LAX.decode(cookies)) {
-                if (c.name().equals(cookieName)) return new Credential(c.value(), true);
+    /**
+     * The request's token: from {@code Authorization: Bearer} or {@code access_token} (explicit), else
+     * from the cookie (ambient); null if none. Different explicit tokens (header and query, or one of
+     * them twice) are refused with 400 {@code invalid_request} (RFC 6750 2: one method per request), as
+     * are different cookie tokens, so a request never stands for two identities. An explicit token wins
+     * over the cookie: a browser never adds it on its own, and a stale cookie must not break a page that
+     * passes a fresh token.
+     */
+    public static Credential credential(HttpRequest req, QueryStringDecoder qs, String cookieName)
+            throws AuthException {
+        java.util.Set<String> explicit = new java.util.LinkedHashSet<>();
+        for (String auth : req.headers().getAll(HttpHeaderNames.AUTHORIZATION)) {
+            if (auth.regionMatches(true, 0, "Bearer ", 0, 7))
+                explicit.add(auth.substring(7).trim());
+        }
+        List<String> query = qs.parameters().get("access_token");
+        if (query != null) for (String t : query) explicit.add(t.trim());
+        if (explicit.size() > 1) throw conflict();
+        if (explicit.size() == 1) return new Credential(explicit.iterator().next(), false);
+        java.util.Set<String> cookies = new java.util.LinkedHashSet<>();
+        for (String header : req.headers().getAll(HttpHeaderNames.COOKIE)) {
+            for (Cookie c : ServerCookieDecoder.LAX.decodeAll(header)) {
+                if (c.name().equals(cookieName)) cookies.add(c.value().trim());
             }
         }
-        return new Credential(param(qs.parameters(), "access_token"), false);
+        if (cookies.size() > 1) throw conflict();
+        return new Credential(cookies.isEmpty() ? null : cookies.iterator().next(), !cookies.isEmpty());
+    }
+
+    private static AuthException conflict() {
+        return new AuthException(400, "invalid_request", "conflicting tokens: send one (header, query or cookie)");
     }
 
     /**
@@ -105,9 +119,11 @@ public final class Requests {
         Long from = epochMs(param(params, "from"), "from");
         if (from == null) from = (to == null ? now : to) - defaultRange.toMillis();
         if (to != null && to <= from) throw new BadRequest(400, "bad_request", "to must be after from");
-        long span = (to == null ? now : to) - from;
-        if (span > maxRange.toMillis())
+        if (to == null && now - from > maxRange.toMillis()) {
+            from = now - maxRange.toMillis(); // a live range is clamped, so a reconnect with an old from still works
+        } else if ((to == null ? now : to) - from > maxRange.toMillis()) {
             throw new BadRequest(400, "bad_request", "range longer than " + maxRange.toHours() + "h");
+        }
         return new StreamQuery(p.tenant(), spec, Optional.ofNullable(type), from, Optional.ofNullable(to));
     }
 

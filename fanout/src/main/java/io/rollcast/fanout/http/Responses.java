@@ -33,6 +33,12 @@ public final class Responses {
 
     /** {@code {"error":"<code>","message":"<message>"}} with {@code status}; refusals close the connection. */
     public static void error(ChannelHandlerContext ctx, HttpResponseStatus status, String code, String message) {
+        error(ctx, status, code, message, 0);
+    }
+
+    /** The same with {@code Retry-After: retryAfterSeconds} when that is positive (429, 503). */
+    public static void error(
+            ChannelHandlerContext ctx, HttpResponseStatus status, String code, String message, int retryAfterSeconds) {
         String json = "{\"error\":\"" + escape(code) + "\",\"message\":\"" + escape(message) + "\"}";
         FullHttpResponse r = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
@@ -41,6 +47,7 @@ public final class Responses {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         if (status.code() == 401) r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+        if (retryAfterSeconds > 0) r.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         HttpUtil.setKeepAlive(r, false);
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }

@@ -31,6 +31,8 @@ public final class Metrics {
     public final LongAdder authRefusals = new LongAdder();
     public final LongAdder badRequests = new LongAdder();
     public final LongAdder refusedConnections = new LongAdder();
+    public final LongAdder tenantLimited = new LongAdder();
+    public final LongAdder gaps = new LongAdder();
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private volatile IntSupplier snapshotQueue = () -> 0;
 
@@ -103,6 +105,16 @@ public final class Metrics {
                 "rollcast_fanout_refused_connections_total",
                 "Connections closed at once because server.max-connections were open.",
                 refusedConnections.sum());
+        counter(
+                sb,
+                "rollcast_fanout_tenant_limited_total",
+                "Requests refused with 429 by a per-tenant limit (streams, snapshots in flight, connection rate).",
+                tenantLimited.sum());
+        counter(
+                sb,
+                "rollcast_fanout_gap_resyncs_total",
+                "Sessions resynced because the job announced dropped deltas (gap markers).",
+                gaps.sum());
         gauge(
                 sb,
                 "rollcast_fanout_snapshot_queue",

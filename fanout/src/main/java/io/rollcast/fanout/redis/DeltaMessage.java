@@ -9,9 +9,13 @@ import java.io.IOException;
 
 /**
  * One delta as received from a channel or read from a recovery stream: the fields the fan-out
- * routes and filters on, and the original JSON bytes, which are forwarded unchanged.
+ * routes and filters on, and the original JSON bytes, which are forwarded unchanged. Or a gap marker
+ * ({@code "kind":"gap"}, {@link #gap()}): the job dropped deltas of this channel, whose clients must
+ * resync from the store; it is never forwarded.
  *
  * @param windowKey {@code event_type|window_start}, the window within the channel's tenant and spec
+ *     (empty for a gap marker)
+ * @param gap whether this is a gap marker (no event type or version)
  *
  * <p>Parsed once per message (not per client) with Jackson's streaming parser.
  */
@@ -23,7 +27,8 @@ public record DeltaMessage(
         StreamId streamId,
         long emittedAt,
         byte[] json,
-        String windowKey) {
+        String windowKey,
+        boolean gap) {
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -36,6 +41,7 @@ public record DeltaMessage(
         long windowStart = Long.MIN_VALUE;
         long version = -1;
         long emittedAt = 0;
+        boolean gap = false;
         StreamId id = entryId;
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw new IllegalArgumentException("not a JSON object");
@@ -47,6 +53,7 @@ public record DeltaMessage(
                     case RowCodec.WINDOW_START -> windowStart = p.getValueAsLong();
                     case RowCodec.VERSION -> version = p.getValueAsLong();
                     case RowCodec.EMITTED_AT -> emittedAt = p.getValueAsLong();
+                    case RowCodec.KIND -> gap = RowCodec.KIND_GAP.equals(p.getValueAsString());
                     case RowCodec.STREAM_ID -> {
                         if (id == null) id = StreamId.parse(p.getValueAsString());
                     }
@@ -58,11 +65,12 @@ public record DeltaMessage(
         } catch (IOException e) {
             throw new IllegalArgumentException("bad delta JSON: " + e.getMessage());
         }
+        if (gap && id != null) return new DeltaMessage(channel, "", windowStart, 0, id, emittedAt, json, "", true);
         if (eventType == null || windowStart == Long.MIN_VALUE || version < 0 || id == null) {
             throw new IllegalArgumentException("delta lacks event_type, window_start, version or stream_id");
         }
         return new DeltaMessage(
-                channel, eventType, windowStart, version, id, emittedAt, json, key(eventType, windowStart));
+                channel, eventType, windowStart, version, id, emittedAt, json, key(eventType, windowStart), false);
     }
 
     /** A stream entry's message with {@code "stream_id":"<id>"} added, as the published form has it. */

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 public final class Router implements ChannelHub.Listener {
     private final Map<EventLoop, Local> loops = new ConcurrentHashMap<>();
     private final long tickMs;
+    private final java.time.Clock clock;
 
     /** Sessions of one event loop. Confined to that loop. */
     private static final class Local {
@@ -31,13 +32,19 @@ public final class Router implements ChannelHub.Listener {
     }
 
     public Router(long tickMs) {
+        this(tickMs, java.time.Clock.systemUTC());
+    }
+
+    /** Ticks every {@code tickMs} with the time of {@code clock} (a simulation's clock in tests). */
+    public Router(long tickMs, java.time.Clock clock) {
         this.tickMs = tickMs;
+        this.clock = clock;
     }
 
     private Local local(EventLoop loop) {
         return loops.computeIfAbsent(loop, l -> {
             Local local = new Local();
-            l.scheduleAtFixedRate(() -> tick(local), tickMs, tickMs, TimeUnit.MILLISECONDS);
+            l.scheduleAtFixedRate(() -> tick(local, clock.millis()), tickMs, tickMs, TimeUnit.MILLISECONDS);
             return local;
         });
     }
@@ -53,6 +60,13 @@ public final class Router implements ChannelHub.Listener {
                 .byChannel
                 .computeIfAbsent(channel, c -> new LinkedHashSet<>())
                 .add(s);
+    }
+
+    /** On the session's loop: {@code s} no longer reads {@code channel}. */
+    void remove(Session s, String channel) {
+        Local l = local(s.loop());
+        Set<Session> set = l.byChannel.get(channel);
+        if (set != null && set.remove(s) && set.isEmpty()) l.byChannel.remove(channel);
     }
 
     /** On the session's loop. */
@@ -87,10 +101,26 @@ public final class Router implements ChannelHub.Listener {
         }
     }
 
-    private static void tick(Local l) {
-        long now = System.currentTimeMillis();
+    private static void tick(Local l, long now) {
         List<Session> sessions = new ArrayList<>(l.all);
         for (Session s : sessions) s.tick(now);
+    }
+
+    /** The footprint of every open session, read on each loop (waits up to 5 s per loop). */
+    public List<Session.Footprint> footprints() {
+        List<Session.Footprint> out = new ArrayList<>();
+        for (Map.Entry<EventLoop, Local> e : loops.entrySet()) {
+            try {
+                out.addAll(e.getKey()
+                        .submit(() -> e.getValue().all.stream()
+                                .map(Session::footprint)
+                                .toList())
+                        .get(5, TimeUnit.SECONDS));
+            } catch (Exception ex) {
+                throw new IllegalStateException("cannot read the sessions of a loop", ex);
+            }
+        }
+        return out;
     }
 
     /** Sessions open on every loop (approximate: read across threads). */

@@ -63,6 +63,7 @@ public final class Session {
     private final Channel channel;
     private final EventLoop loop;
     private final StreamQuery query;
+    private StreamQuery current; // the query with its range start now (a live range slides)
     private final long expiresAt;
     private final HourChannels channels;
     private final Progress progress = new Progress();
@@ -85,6 +86,7 @@ public final class Session {
         this.channel = transport.channel();
         this.loop = channel.eventLoop();
         this.query = query;
+        this.current = query;
         this.resumeFrom = resumeFrom;
         this.expiresAt = expiresAt;
         this.channels = new HourChannels(query);
@@ -110,6 +112,7 @@ public final class Session {
         sv.metrics().connections(transport.name()).increment();
         sv.metrics().connectionsTotal.increment();
         channels.open(now);
+        current = channels.current(now);
         sv.router().join(this);
         List<CompletableFuture<Void>> acks = new ArrayList<>();
         for (String ch : channels.names()) {
@@ -149,7 +152,7 @@ public final class Session {
             return;
         }
         sv.snapshots()
-                .submit(() -> sv.snapshots().resume(names, from, c.base()))
+                .submit(query.tenant(), () -> sv.snapshots().resume(names, from, c.base()))
                 .whenComplete((r, err) -> loop.execute(() -> onReplay(r, err, names, from)));
     }
 
@@ -161,20 +164,21 @@ public final class Session {
     }
 
     private void snapshot(List<String> names) {
+        StreamQuery q = current; // bounded by the range now, whatever the session's age
         sv.snapshots()
-                .submit(() -> sv.snapshots().read(query, names))
-                .whenComplete((s, err) -> loop.execute(() -> onSnapshot(s, err, names)));
+                .submit(q.tenant(), () -> sv.snapshots().read(q, names))
+                .whenComplete((s, err) -> loop.execute(() -> onSnapshot(s, err)));
     }
 
     /** Schedules another snapshot read after a failed one, unless the tries are used up (false). */
-    private boolean retry(Throwable err, List<String> names) {
+    private boolean retry(Throwable err) {
         long delayMs = retries.next(err);
         if (delayMs < 0) return false;
         loop.schedule(
                 () -> {
                     if (state == State.SYNCING) {
                         buffer.reset();
-                        snapshot(names);
+                        snapshot(new ArrayList<>(channels.names())); // the channels held then
                     }
                 },
                 delayMs,
@@ -197,34 +201,34 @@ public final class Session {
         if (err != null) {
             syncEvent = "resync"; // a fresh snapshot instead of the replay
             resyncReason = "resume failed";
-            if (!retry(err, names)) readFailed(err, "resume");
+            if (!retry(err)) readFailed(err, "resume");
             return;
         }
         if (r.gap()) {
-            snapshot(names, r.reason());
+            snapshot(new ArrayList<>(channels.names()), r.reason());
             return;
         }
         sv.metrics().resumes.increment();
         retries.admitted();
         cursorBase = r.redisTime();
-        progress.resume(names, from); // replayed entries advance them
+        progress.resume(names.stream().filter(channels::contains).toList(), from); // replayed entries advance them
         state = State.LIVE;
         for (DeltaMessage m : r.entries()) sendIfNew(m);
         drainBuffer();
     }
 
-    private void onSnapshot(Snapshot s, Throwable err, List<String> names) {
+    private void onSnapshot(Snapshot s, Throwable err) {
         if (state == State.CLOSED) return;
         if (err != null) {
-            if (!retry(err, names)) readFailed(err, "snapshot");
+            if (!retry(err)) readFailed(err, "snapshot");
             return;
         }
         retries.succeeded();
         cursorBase = s.redisTime();
-        progress.snapshot(s.positions(), s.versions());
+        progress.snapshot(s.positions(), s.versions(), channels.names()); // channels held now, not at the read
         byte[] json;
         try {
-            json = SnapshotEnvelope.encode(query, s.rows(), syncEvent.equals("resync") ? resyncReason : null);
+            json = SnapshotEnvelope.encode(current, s.rows(), syncEvent.equals("resync") ? resyncReason : null);
         } catch (RuntimeException e) {
             fail("snapshot encoding failed");
             return;
@@ -247,6 +251,10 @@ public final class Session {
 
     /** A delta for one of this session's channels. */
     void onDelta(DeltaMessage m) {
+        if (m.gap()) {
+            onGap(m);
+            return;
+        }
         switch (state) {
             case SUBSCRIBING, CLOSED -> {}
             case SYNCING -> buffer.add(m);
@@ -254,8 +262,25 @@ public final class Session {
         }
     }
 
+    /**
+     * A gap marker: the job dropped deltas of {@code m}'s channel, so the client may hold stale values.
+     * Unless what the client has already covers the marker (a snapshot read after it), it gets a resync
+     * from the store; one under way is followed by a fresh one.
+     */
+    private void onGap(DeltaMessage m) {
+        if (state == State.LIVE) {
+            StreamId pos = progress.positions().get(m.channel());
+            if (pos == null || !m.streamId().isAfter(pos)) return;
+            sv.metrics().gaps.increment();
+            resync("deltas lost upstream on " + m.channel());
+        } else if (state == State.SYNCING) {
+            sv.metrics().gaps.increment();
+            buffer.overflow();
+        }
+    }
+
     private void sendIfNew(DeltaMessage m) {
-        if (!progress.accept(m, query)) return;
+        if (!progress.accept(m, current)) return;
         if (outbox.offer(transport.frame("delta", cursorId(), m.json()), false))
             sv.metrics().messagesOut.increment();
     }
@@ -299,15 +324,30 @@ public final class Session {
             return;
         }
         outbox.pingIfIdle(now, sv.pingMs(), transport::ping);
-        String next = channels.rollover(now);
-        if (next != null) {
-            progress.add(next);
-            sv.router().add(this, next);
-            sv.hub().acquire(next);
+        HourChannels.Change change = channels.rollover(now);
+        if (change.isEmpty()) return;
+        current = channels.current(now);
+        for (String ch : change.added()) {
+            progress.add(ch);
+            sv.router().add(this, ch);
+            sv.hub().acquire(ch);
         }
+        change.dropped().forEach((ch, hour) -> {
+            progress.drop(ch, hour);
+            sv.router().remove(this, ch);
+            sv.hub().release(ch);
+        });
     }
 
-    /** The token expired: a last frame saying so (SSE error event, WebSocket close 1008), then the connection is closed. */
+    /** What this session holds: channels, windows with a version, and the length of its event id. */
+    Footprint footprint() {
+        return new Footprint(channels.size(), progress.windows(), cursorId().length());
+    }
+
+    /** The per-session state that could grow: for tests and the memory bound in docs/fanout.md. */
+    public record Footprint(int channels, int windows, int cursorChars) {}
+
+    /** The token expired: a last frame saying so (SSE expired event, WebSocket close 4001), then the connection is closed. */
     private void expire() {
         sv.metrics().expiredDisconnects.increment();
         cleanUp();

@@ -11,8 +11,8 @@ public interface Transport {
     Object frame(String event, String id, byte[] json);
 
     /**
-     * The last frame before the server ends the stream because the token expired: SSE an {@code error}
-     * event {@code {"error":"auth_expired",...}}, WebSocket a close frame 1008 (policy violation).
+     * The last frame before the server ends the stream because the token expired: SSE an {@code expired}
+     * event {@code {"error":"auth_expired",...}}, WebSocket a close frame 4001 (application code: token expired).
      */
     Object expired();
 

@@ -1,5 +1,6 @@
 package io.rollcast.fanout.snapshot;
 
+import io.rollcast.fanout.limits.FairExecutor;
 import io.rollcast.fanout.metrics.Metrics;
 import io.rollcast.fanout.redis.DeltaMessage;
 import io.rollcast.fanout.redis.RecoveryStreams;
@@ -15,12 +16,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +38,8 @@ public final class SnapshotService implements AutoCloseable {
     private final long overlapMs;
     private final long streamTtlMs;
     private final int maxReplay;
-    private final ThreadPoolExecutor pool;
+    private final FairExecutor pool;
+    private final java.time.Clock clock;
 
     public SnapshotService(
             RollupQuery store,
@@ -52,39 +50,71 @@ public final class SnapshotService implements AutoCloseable {
             long overlapMs,
             long streamTtlMs,
             int maxReplay) {
+        this(
+                store,
+                streams,
+                metrics,
+                threads,
+                queue,
+                0,
+                overlapMs,
+                streamTtlMs,
+                maxReplay,
+                java.time.Clock.systemUTC());
+    }
+
+    /**
+     * The same, with at most {@code perTenant} reads of one tenant in flight (0 = no bound) and the
+     * clock that bounds an open-ended snapshot (a simulation's clock in tests).
+     */
+    public SnapshotService(
+            RollupQuery store,
+            RecoveryStreams streams,
+            Metrics metrics,
+            int threads,
+            int queue,
+            int perTenant,
+            long overlapMs,
+            long streamTtlMs,
+            int maxReplay,
+            java.time.Clock clock) {
+        this.clock = clock;
         this.store = store;
         this.streams = streams;
         this.metrics = metrics;
         this.overlapMs = overlapMs;
         this.streamTtlMs = streamTtlMs;
         this.maxReplay = maxReplay;
-        AtomicInteger n = new AtomicInteger();
-        this.pool =
-                new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
-                    Thread t = new Thread(r, "snapshot-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        metrics.snapshotQueue(() -> pool.getQueue().size());
+        this.pool = new FairExecutor("snapshot", threads, queue, perTenant);
+        metrics.snapshotQueue(pool::queued);
     }
 
     /** Whether the pool can take more work now (new connections get 503 otherwise). */
     public boolean saturated() {
-        return pool.getQueue().remainingCapacity() == 0;
+        return pool.saturated();
+    }
+
+    /** Whether {@code tenant} has its most reads in flight ({@code tenant.max-snapshots}; its new connections get 429). */
+    public boolean saturated(String tenant) {
+        return pool.saturated(tenant);
     }
 
     /**
-     * Runs {@code task} on the pool. When the pool is full the returned future fails with
+     * Runs {@code task} of {@code tenant} on the pool, tenants served round-robin. When the pool is
+     * full, or the tenant has its most reads in flight, the returned future fails with
      * {@link RejectedExecutionException} (never thrown to the caller, so a caller on an event loop always
      * gets its callback).
      */
-    public <T> CompletableFuture<T> submit(Supplier<T> task) {
-        try {
-            return CompletableFuture.supplyAsync(task, pool);
-        } catch (RejectedExecutionException e) {
-            metrics.snapshotRejections.increment();
-            return CompletableFuture.failedFuture(e);
-        }
+    public <T> CompletableFuture<T> submit(String tenant, Supplier<T> task) {
+        CompletableFuture<T> f = pool.submit(tenant, task);
+        if (f.isCompletedExceptionally()) metrics.snapshotRejections.increment();
+        return f;
+    }
+
+    /** Whether {@code err} (or its cause) is a refusal by the per-tenant bound rather than a full pool. */
+    public static boolean tenantBusy(Throwable err) {
+        return err instanceof FairExecutor.TenantBusy
+                || (err != null && err.getCause() instanceof FairExecutor.TenantBusy);
     }
 
     /** Whether {@code err} (or its cause) is the pool's refusal of a full queue. */
@@ -104,12 +134,14 @@ public final class SnapshotService implements AutoCloseable {
                 redisTime = Math.max(redisTime, r.nowMs());
                 positions.put(ch, r.exists() ? r.last() : StreamId.ZERO);
                 for (DeltaMessage m : r.entries()) {
-                    if (!q.covers(m.eventType(), m.windowStart())) continue;
+                    if (m.gap() || !q.covers(m.eventType(), m.windowStart())) continue; // the store has what was lost
                     DeltaMessage held = recent.get(m.windowKey());
                     if (held == null || m.version() > held.version()) recent.put(m.windowKey(), m);
                 }
             }
-            long to = q.to().orElse(Math.max(redisTime, System.currentTimeMillis()) + 24 * Channels.HOUR_MS);
+            // open-ended: to the end of the next hour (the last channel a live session holds), so a
+            // snapshot covers at most the query's range (<= snapshot.max-range) plus two hours
+            long to = q.to().orElse((Channels.hourOf(Math.max(redisTime, clock.millis())) + 2) * Channels.HOUR_MS);
             List<WindowRow> stored = store.windows(q.tenant(), q.spec(), q.eventType(), q.from(), to);
             Map<String, WindowRow> rows = new HashMap<>();
             Map<String, Long> versions = new HashMap<>();
@@ -155,6 +187,8 @@ public final class SnapshotService implements AutoCloseable {
             if (r.nowMs() - reference >= streamTtlMs && !stillCovered)
                 return Replay.gap("position older than the stream TTL");
             if (r.truncated()) return Replay.gap("more than " + maxReplay + " entries to replay");
+            if (r.entries().stream().anyMatch(DeltaMessage::gap))
+                return Replay.gap("deltas of " + ch + " were lost upstream");
             entries.addAll(r.entries());
             after.put(
                     ch,

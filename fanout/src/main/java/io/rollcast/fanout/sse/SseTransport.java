@@ -65,7 +65,7 @@ public final class SseTransport implements Transport {
 
     @Override
     public Object expired() {
-        return frame("error", null, EXPIRED);
+        return frame("expired", null, EXPIRED);
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.rollcast.fanout.session.Transport;
 import java.nio.charset.StandardCharsets;
 
@@ -35,7 +34,7 @@ public final class WsTransport implements Transport {
 
     @Override
     public Object expired() {
-        return new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "auth_expired: token expired");
+        return new CloseWebSocketFrame(4001, "auth_expired: token expired");
     }
 
     @Override

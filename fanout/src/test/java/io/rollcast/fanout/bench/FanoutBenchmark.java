@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * channel at a fixed rate; reports connections reached, delivery latency p50/p99 and memory per idle
  * connection.
  *
- * <p>Usage: {@code FanoutBenchmark [clients=20000] [processes=4] [rate=2] [seconds=30] [ramp=2000]}.
+ * <p>Usage: {@code FanoutBenchmark [clients=20000] [processes=4] [rate=2] [seconds=30] [ramp=2000]
+ * [server=fanout|bare|both]}: {@code both} measures the fan-out, then the bare Netty broadcast
+ * reference ({@link BareBroadcastServer}) under the same load in the same run.
  * Run with {@code bin/bench fanout ...}.
  */
 public final class FanoutBenchmark {
@@ -74,10 +76,29 @@ public final class FanoutBenchmark {
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
         int ramp = args.length > 4 ? Integer.parseInt(args[4]) : 2_000;
+        String target = args.length > 5 ? args[5] : "fanout"; // fanout, bare, or both (side by side, one run)
+        RedisServer redis = RealServers.startForMain(RedisServer.class);
+        List<long[]> results = new ArrayList<>();
+        for (String t : target.equals("both") ? List.of("fanout", "bare") : List.of(target)) {
+            System.out.printf("=== %s server ===%n", t);
+            results.add(run(t, redis, clients, processes, rate, seconds, ramp));
+        }
+        if (results.size() == 2) {
+            long[] f = results.get(0), b = results.get(1);
+            System.out.printf(
+                    "side by side: fan-out p50 %d / p99 %d / p99.9 %d ms; bare Netty broadcast p50 %d / p99 %d / p99.9 %d ms;"
+                            + " p99 ratio %.2f%n",
+                    f[0], f[1], f[2], b[0], b[1], b[2], b[1] == 0 ? Double.NaN : (double) f[1] / b[1]);
+        }
+        System.exit(0);
+    }
+
+    /** One server (the fan-out or the bare reference) under the load; returns p50, p99, p99.9 and max (ms). */
+    private static long[] run(
+            String target, RedisServer redis, int clients, int processes, int rate, int seconds, int ramp)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
-
-        RedisServer redis = RealServers.startForMain(RedisServer.class);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -86,18 +107,32 @@ public final class FanoutBenchmark {
         String extra = System.getenv("BENCH_SERVER_OPTS"); // e.g. a profiler: -XX:StartFlightRecording=...
         if (extra != null && !extra.isBlank())
             serverCmd.addAll(List.of(extra.trim().split("\\s+")));
-        serverCmd.addAll(List.of(
-                "-cp",
-                cp,
-                "io.rollcast.fanout.FanoutServer",
-                "--set",
-                "server.port=" + port,
-                "--set",
-                "redis.uri=" + redis.uri(),
-                "--set",
-                "store.type=none",
-                "--set",
-                "server.backlog=16384"));
+        if (target.equals("bare")) {
+            serverCmd.addAll(List.of(
+                    "-cp",
+                    cp,
+                    BareBroadcastServer.class.getName(),
+                    Integer.toString(port),
+                    redis.uri().toString()));
+        } else
+            serverCmd.addAll(List.of(
+                    "-cp",
+                    cp,
+                    "io.rollcast.fanout.FanoutServer",
+                    "--set",
+                    "server.port=" + port,
+                    "--set",
+                    "redis.uri=" + redis.uri(),
+                    "--set",
+                    "store.type=none",
+                    "--set",
+                    "server.backlog=16384",
+                    "--set",
+                    "tenant.max-streams=0", // one tenant holds every bench client, ramped at 2 000/s
+                    "--set",
+                    "tenant.connections-per-second=0",
+                    "--set",
+                    "tenant.max-snapshots=0"));
         ProcessBuilder spb = new ProcessBuilder(serverCmd)
                 .redirectErrorStream(true)
                 .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "fanout-bench-server.log")
@@ -214,6 +249,12 @@ public final class FanoutBenchmark {
                     pct(hist, received, 0.99),
                     pct(hist, received, 0.999),
                     pct(hist, received, 1.0));
+            long[] figures = {
+                pct(hist, received, 0.50),
+                pct(hist, received, 0.99),
+                pct(hist, received, 0.999),
+                pct(hist, received, 1.0)
+            };
             System.out.println(get(port, "/metrics")
                     .lines()
                     .filter(l -> l.startsWith("rollcast_fanout_drops_total")
@@ -222,6 +263,7 @@ public final class FanoutBenchmark {
                             || l.startsWith("rollcast_fanout_resyncs_total")
                             || l.startsWith("rollcast_fanout_slow_disconnects"))
                     .toList());
+            return figures;
         } finally {
             for (Child c : loads) {
                 c.in().println("exit");
@@ -232,7 +274,6 @@ public final class FanoutBenchmark {
             server.destroy();
             if (!server.waitFor(10, TimeUnit.SECONDS)) server.destroyForcibly();
         }
-        System.exit(0);
     }
 
     private record Mem(long heap, long direct, long rss) {}

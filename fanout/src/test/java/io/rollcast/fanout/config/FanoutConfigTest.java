@@ -81,6 +81,26 @@ class FanoutConfigTest {
     }
 
     @Test
+    void aJwksAloneIsEnoughAndItMustBeAFileOrAnHttpsUrl() {
+        FanoutConfig c = FanoutConfig.of(Map.of("auth.jwks", "https://idp.example/.well-known/jwks.json"));
+        assertThat(c.authSecret()).isEmpty();
+        assertThat(c.jwks()).hasValue("https://idp.example/.well-known/jwks.json");
+        assertThat(FanoutConfig.of(Map.of("auth.jwks", "/etc/rollcast/jwks.json"))
+                        .jwks())
+                .hasValue("/etc/rollcast/jwks.json");
+        assertThat(FanoutConfig.of(Map.of("auth.secret", SECRET)).jwks()).isEmpty();
+        for (String bad : new String[] {
+            "http://idp.example/jwks", "ftp://idp.example/jwks", "https:///jwks", "https://u:p@idp.example/jwks"
+        }) {
+            assertThatThrownBy(() -> FanoutConfig.of(Map.of("auth.jwks", bad)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("'auth.jwks'");
+        }
+        assertThatThrownBy(() -> FanoutConfig.of(Map.of("auth.jwks", "/x", "auth.secret", "short")))
+                .hasMessageContaining("at least 32 bytes");
+    }
+
+    @Test
     void theTableListsEveryKeyWithItsEnvName() {
         String t = FanoutConfig.table();
         for (io.rollcast.config.Option<?> o : FanoutConfig.options())

@@ -42,14 +42,16 @@ class SessionPartsTest {
         assertThat(text).isEqualTo(Cursor.format("tumbling-1m", T0 + 5, byHour));
         assertThat(Cursor.parse(text).positions()).isEqualTo(byHour);
 
-        assertThat(hours.rollover(T0 + 10 * 60_000)).isNull(); // the next hour is there already
-        assertThat(hours.rollover(T0 + Channels.HOUR_MS)).isEqualTo(Channels.channel("acme", "tumbling-1m", h + 2));
-        assertThat(hours.names()).hasSize(3);
+        assertThat(hours.rollover(T0 + 10 * 60_000).isEmpty()).isTrue(); // the next hour is there already
+        HourChannels.Change c = hours.rollover(T0 + Channels.HOUR_MS);
+        assertThat(c.added()).containsExactly(Channels.channel("acme", "tumbling-1m", h + 2));
+        assertThat(c.dropped()).as("a live range of span 0 left hour h").containsOnlyKeys(first);
+        assertThat(hours.names()).hasSize(2);
         HourChannels closed = new HourChannels(
                 new StreamQuery("acme", "tumbling-1m", Optional.empty(), T0, Optional.of(T0 + 60_000)));
         closed.open(T0);
         assertThat(closed.names()).hasSize(1);
-        assertThat(closed.rollover(T0 + Channels.HOUR_MS)).isNull();
+        assertThat(closed.rollover(T0 + 10 * Channels.HOUR_MS).isEmpty()).isTrue();
     }
 
     @Test
@@ -71,7 +73,7 @@ class SessionPartsTest {
         long h = Channels.hourOf(T0);
         String ch = Channels.channel("acme", "tumbling-1m", h);
         Progress p = new Progress();
-        p.snapshot(Map.of(ch, new StreamId(T0, 5)), Map.of("click|" + T0, 3L));
+        p.snapshot(Map.of(ch, new StreamId(T0, 5)), Map.of("click|" + T0, 3L), List.of(ch));
         assertThat(p.accept(delta(h, "click", T0, 4, T0 + "-5"), LIVE))
                 .as("covered by the snapshot")
                 .isFalse();
@@ -83,6 +85,54 @@ class SessionPartsTest {
         assertThat(p.accept(delta(h + 5, "click", T0, 9, T0 + "-8"), LIVE))
                 .as("not one of its channels")
                 .isFalse();
+    }
+
+    @Test
+    void aLiveRangeKeepsItsSpanOfChannelsWhateverItsAgeAndItsCursorStaysBounded() {
+        long start = T0 + 25 * 60_000;
+        HourChannels hours = new HourChannels(new StreamQuery(
+                "acme", "tumbling-1m", Optional.empty(), start - 3 * Channels.HOUR_MS, Optional.empty()));
+        hours.open(start);
+        Progress p = new Progress();
+        p.snapshot(Map.of(), Map.of(), hours.names());
+        int maxChannels = 0;
+        int maxCursor = 0;
+        for (long now = start; now < start + 7 * 24 * Channels.HOUR_MS; now += 60_000) {
+            HourChannels.Change c = hours.rollover(now);
+            c.added().forEach(p::add);
+            c.dropped().forEach(p::drop);
+            long h = Channels.hourOf(now);
+            assertThat(p.accept(delta(h, "click", h * Channels.HOUR_MS, now, now + "-0"), hours.current(now)))
+                    .isTrue();
+            maxChannels = Math.max(maxChannels, hours.size());
+            maxCursor = Math.max(maxCursor, hours.cursor(now, p.positions()).length());
+            assertThat(p.positions().keySet()).containsExactlyInAnyOrderElementsOf(hours.names());
+        }
+        assertThat(maxChannels).as("3 h span: at most 3 + 2 hours").isLessThanOrEqualTo(5);
+        assertThat(p.windows()).as("one window per hour still in range").isLessThanOrEqualTo(5);
+        assertThat(maxCursor).isLessThan(200);
+    }
+
+    @Test
+    void aChannelAddedWhileASnapshotIsReadKeepsItsDeltas() {
+        long h = Channels.hourOf(T0);
+        HourChannels hours = new HourChannels(LIVE);
+        hours.open(T0 + 30 * 60_000);
+        Progress p = new Progress();
+        java.util.List<String> syncing = List.copyOf(hours.names()); // the snapshot is read for these
+        HourChannels.Change c = hours.rollover(T0 + Channels.HOUR_MS + 1); // meanwhile the hour turns
+        c.added().forEach(p::add);
+        c.dropped().forEach(p::drop);
+        Map<String, StreamId> positions = new java.util.HashMap<>();
+        for (String ch : syncing) positions.put(ch, new StreamId(T0, 1));
+        p.snapshot(positions, Map.of(), hours.names()); // the snapshot arrives
+        String added = c.added().get(0);
+        assertThat(p.positions())
+                .containsEntry(added, StreamId.ZERO)
+                .doesNotContainKeys(c.dropped().keySet().toArray(String[]::new));
+        assertThat(p.accept(delta(h + 2, "click", (h + 2) * Channels.HOUR_MS, 1, T0 + "-2"), LIVE))
+                .as("a delta of the new hour's channel")
+                .isTrue();
     }
 
     @Test

@@ -55,9 +55,33 @@ public final class DeltaPublisher implements AutoCloseable {
 
     private Call call(WindowDelta d) {
         String channel = channels.channelOfWindow(d.tenantId(), d.spec(), d.windowStart());
-        byte[] json = RowCodec.deltaJson(d);
+        return call(channel, RowCodec.deltaJson(d));
+    }
+
+    private static Call call(String channel, byte[] json) {
         byte[] body = java.util.Arrays.copyOf(json, json.length - 1); // the script appends stream_id and '}'
         return new Call(bytes(Channels.stream(channel)), bytes(channel), body);
+    }
+
+    /** Deltas of one hour channel that were dropped ({@code count} of them): what a gap marker reports. */
+    public record Gap(String tenant, String spec, long hour, long count) {}
+
+    /**
+     * Publishes a gap marker ({@link RowCodec#gapJson}) per entry of {@code gaps} to its hour channel and
+     * recovery stream, with the same script as deltas (so it is ordered after them and a resume sees it).
+     *
+     * @throws redis.clients.jedis.exceptions.JedisException when Redis is unreachable or refuses a call
+     */
+    public void publishGaps(List<Gap> gaps, long now) {
+        if (gaps.isEmpty()) return;
+        Call[] calls = new Call[gaps.size()];
+        for (int i = 0; i < calls.length; i++) {
+            Gap g = gaps.get(i);
+            calls[i] = call(
+                    Channels.channel(g.tenant(), g.spec(), g.hour()),
+                    RowCodec.gapJson(g.tenant(), g.spec(), g.hour() * Channels.HOUR_MS, g.count(), now));
+        }
+        run(calls);
     }
 
     /**
@@ -70,6 +94,10 @@ public final class DeltaPublisher implements AutoCloseable {
     public List<String> publish(List<WindowDelta> batch) {
         Call[] calls = new Call[batch.size()];
         for (int i = 0; i < calls.length; i++) calls[i] = call(batch.get(i));
+        return run(calls);
+    }
+
+    private List<String> run(Call[] calls) {
         String[] ids = new String[calls.length];
         try (Jedis j = pool.getResource()) {
             if (sha == null) load(j);

@@ -30,6 +30,12 @@ import redis.clients.jedis.exceptions.JedisException;
  * stall the job or the stores. Deltas held at a checkpoint during an outage are not part of it (a
  * failure then loses them; pub/sub is at most once anyway and clients resync from the store after a
  * Redis reconnect). At the end of a bounded input the writer waits up to a minute for Redis.
+ *
+ * <p><b>Loss is announced.</b> Redis may refuse only the writes (at {@code maxmemory}, a read-only
+ * replica) while subscribers stay connected and see nothing wrong. So every hour channel whose deltas
+ * the writer dropped gets a gap marker ({@link io.rollcast.model.RowCodec#gapJson}) once writes work
+ * again, after the held deltas and not before the checkpoint after the drop (when the store sinks have
+ * flushed the rows); the fan-out then resyncs that channel's clients from the store.
  */
 final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
     private static final Logger LOG = LoggerFactory.getLogger(RedisDeltaWriter.class);
@@ -44,6 +50,19 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
     private final ArrayList<WindowDelta> queue = new ArrayList<>();
     /** Coalesce mode and outages: the latest delta per window, in order of first arrival. */
     private final LinkedHashMap<String, WindowDelta> latest = new LinkedHashMap<>();
+    /**
+     * Hour channels whose deltas were dropped (held beyond {@code maxBuffered} during an outage), with
+     * how many: a gap marker goes to each once Redis takes writes again, so the fan-out resyncs their
+     * clients from the store. One entry per (tenant, spec, hour) that lost something.
+     */
+    private final LinkedHashMap<String, DeltaPublisher.Gap> gaps = new LinkedHashMap<>();
+    /**
+     * Gaps recorded before the last checkpoint: published once Redis takes writes. A marker waits for
+     * the checkpoint after its drop because the fan-out resyncs from the store: the store sinks flush
+     * at every checkpoint, so once the next one started here (checkpoints do not overlap), the rows
+     * whose deltas were dropped are in the store.
+     */
+    private final LinkedHashMap<String, DeltaPublisher.Gap> gapsDue = new LinkedHashMap<>();
 
     private long timerAt = Long.MAX_VALUE;
     /** When to try Redis again; 0 while it is reachable. */
@@ -56,6 +75,7 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
     private final Counter dropped;
     private final Counter suppressed;
     private final Counter errors;
+    private final Counter gapsMarked;
     private final Counter sendCounter;
 
     RedisDeltaWriter(RedisSettings s, ProcessingTimeService time, SinkWriterMetricGroup metrics) {
@@ -67,6 +87,7 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
         this.dropped = metrics.counter("deltasDropped");
         this.suppressed = metrics.counter("deltasSuppressed");
         this.errors = metrics.counter("redisErrors");
+        this.gapsMarked = metrics.counter("gapMarkers");
         this.sendCounter = metrics.getNumRecordsSendCounter();
         metrics.gauge("deltasBuffered", () -> queue.size() + latest.size());
         LOG.info("Redis delta sink: {}", s);
@@ -111,10 +132,24 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
         latest.put(key, d);
         if (latest.size() > s.maxBuffered()) { // only while Redis is down; otherwise write() flushed
             Iterator<WindowDelta> it = latest.values().iterator();
-            it.next();
+            lost(it.next());
             it.remove();
             dropped.inc();
         }
+    }
+
+    /** Remembers that {@code d}'s channel lost a delta (a gap marker follows once Redis is back). */
+    private void lost(WindowDelta d) {
+        long hour = io.rollcast.model.Channels.hourOf(d.windowStart());
+        add(gaps, new DeltaPublisher.Gap(d.tenantId(), d.spec(), hour, 1));
+    }
+
+    private static void add(LinkedHashMap<String, DeltaPublisher.Gap> to, DeltaPublisher.Gap g) {
+        String key = g.tenant() + ':' + g.spec() + ':' + g.hour();
+        DeltaPublisher.Gap held = to.get(key);
+        to.put(
+                key,
+                held == null ? g : new DeltaPublisher.Gap(g.tenant(), g.spec(), g.hour(), held.count() + g.count()));
     }
 
     private void schedule(long at) {
@@ -125,7 +160,7 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
 
     private void onTimer(long timestamp) {
         if (timestamp >= timerAt) timerAt = Long.MAX_VALUE;
-        if (queue.isEmpty() && latest.isEmpty()) return;
+        if (queue.isEmpty() && latest.isEmpty() && gapsDue.isEmpty()) return;
         if (down() && time.getCurrentProcessingTime() < retryAt) {
             schedule(retryAt);
         } else {
@@ -154,6 +189,13 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
                 sent(batch.size());
                 batch.clear();
             }
+            if (!gapsDue.isEmpty()) { // after what was held: the fan-out resyncs these channels from the store
+                List<DeltaPublisher.Gap> marked = List.copyOf(gapsDue.values());
+                publisher.publishGaps(marked, time.getCurrentProcessingTime());
+                gapsDue.clear();
+                gapsMarked.inc(marked.size());
+                LOG.warn("published gap markers for {} channels whose deltas were dropped", marked.size());
+            }
             if (down()) LOG.info("Redis at {} is reachable again; publishing resumed", s.safeUri());
             retryAt = 0;
             backoffMs = 0;
@@ -181,7 +223,10 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
 
     @Override
     public void flush(boolean endOfInput) throws InterruptedException {
-        if (publisher == null || (queue.isEmpty() && latest.isEmpty())) return;
+        if (publisher == null) return;
+        gaps.values().forEach(g -> add(gapsDue, g)); // a checkpoint (or the end): their rows reach the stores now
+        gaps.clear();
+        if (queue.isEmpty() && latest.isEmpty() && gapsDue.isEmpty()) return;
         if (!down() || time.getCurrentProcessingTime() >= retryAt) flushNow();
         if (!endOfInput) return; // during an outage a checkpoint does not wait for Redis
         long deadline = System.currentTimeMillis() + END_OF_INPUT_WAIT_MS;

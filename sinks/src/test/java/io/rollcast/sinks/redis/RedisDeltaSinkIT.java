@@ -361,16 +361,40 @@ class RedisDeltaSinkIT {
             }
             all.awaitSubscriptions(2, Duration.ofSeconds(10));
             time.setCurrentTime(10_000); // past the backoff
-            all.awaitCount(22, Duration.ofSeconds(5));
+            all.awaitCount(22, Duration.ofSeconds(5)); // 10 before, 12 held
+            Thread.sleep(100);
+            assertThat(all.messages())
+                    .as("no gap marker before the checkpoint after the drop")
+                    .hasSize(22);
+            w.flush(false); // that checkpoint: the stores have the rows now
+            all.awaitCount(24, Duration.ofSeconds(5)); // and the 2 gap markers
             Thread.sleep(100);
         }
         Map<String, JsonNode> after = new HashMap<>();
-        all.messages().stream()
-                .filter(r -> r.epoch() == 2)
-                .forEach(r -> after.put(r.json().get("tenant_id").asText(), r.json()));
+        List<JsonNode> gaps = new ArrayList<>();
+        all.messages().stream().filter(r -> r.epoch() == 2).forEach(r -> {
+            if (r.json().get("kind").asText().equals("gap")) gaps.add(r.json());
+            else after.put(r.json().get("tenant_id").asText(), r.json());
+        });
         // 14 windows held, at most 12 kept: the two oldest were dropped
         assertThat(counters.get("deltasDropped").getCount()).isEqualTo(2);
         assertThat(after.keySet()).hasSize(12).doesNotContain("t0", "t1").contains("new0", "new3");
+        // and their channels got a gap marker each, after the held deltas, in their recovery streams too
+        assertThat(gaps).extracting(g -> g.get("tenant_id").asText()).containsExactly("t0", "t1");
+        assertThat(counters.get("gapMarkers").getCount()).isEqualTo(2);
+        for (JsonNode g : gaps) {
+            assertThat(fieldNames(g))
+                    .containsExactly("tenant_id", "spec", "window_start", "kind", "dropped", "emitted_at", "stream_id");
+            assertThat(g.get("window_start").asLong()).isEqualTo(H10);
+            assertThat(g.get("dropped").asLong()).isEqualTo(1);
+        }
+        try (Jedis j = new Jedis(redis.uri())) {
+            var entries = j.xrange(
+                    "rollcast:stream:t0:tumbling-1m:" + io.rollcast.model.Channels.hourName(H10 / 3_600_000L),
+                    (redis.clients.jedis.StreamEntryID) null,
+                    (redis.clients.jedis.StreamEntryID) null);
+            assertThat(entries.get(entries.size() - 1).getFields().get("m")).contains("\"kind\":\"gap\"");
+        }
         for (int k = 2; k < 10; k++) {
             JsonNode m = after.get("t" + k);
             assertThat(m.get("version").asLong()).isEqualTo(13); // the final of count 6
