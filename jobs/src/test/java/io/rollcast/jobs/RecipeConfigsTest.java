@@ -29,19 +29,32 @@ class RecipeConfigsTest {
         return RECIPES.resolve(recipe).resolve("fanout.yaml");
     }
 
+    /** The recipe's fan-out file as bin/rollcast starts it: the token key from the environment. */
+    static FanoutConfig fanoutConfig(String recipe) {
+        return FanoutConfig.load(
+                fanout(recipe),
+                Map.of(FanoutConfig.envName("auth.secret"), "a-recipe-test-key-of-at-least-32-bytes"),
+                Map.of());
+    }
+
     @Test
     void everyRecipeLoadsThroughJobConfigAndFanoutConfig() throws IOException {
         List<String> names;
         try (Stream<Path> dirs = Files.list(RECIPES)) {
-            names = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            names = dirs.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
         }
         assertThat(names).containsExactly("clickhouse-api", "hourly-postgres-sse", "sliding-websocket");
         String readme = Files.readString(Path.of("..", "README.md"));
         for (String name : names) {
             JobConfig job = JobConfig.load(job(name), Map.of(), Map.of());
-            FanoutConfig fan = FanoutConfig.load(fanout(name), Map.of(), Map.of());
+            FanoutConfig fan = fanoutConfig(name);
             assertThat(job.windowSpecs()).as(name).isNotEmpty();
-            assertThat(fan.storeType()).as(name + ": the fan-out reads the store the job writes").isIn(job.storeType(), "none");
+            assertThat(fan.storeType())
+                    .as(name + ": the fan-out reads the store the job writes")
+                    .isIn(job.storeType(), "none");
             assertThat(readme).as("README lists " + name).contains("bin/rollcast run --recipe " + name);
         }
     }
@@ -53,8 +66,7 @@ class RecipeConfigsTest {
         assertThat(c.storeType()).isEqualTo("postgres");
         assertThat(c.redisEnabled()).isTrue();
         assertThat(c.allowedLateness()).isGreaterThanOrEqualTo(Duration.ofHours(1));
-        assertThat(FanoutConfig.load(fanout("hourly-postgres-sse"), Map.of(), Map.of()).storeType())
-                .isEqualTo("postgres");
+        assertThat(fanoutConfig("hourly-postgres-sse").storeType()).isEqualTo("postgres");
     }
 
     @Test
@@ -71,7 +83,6 @@ class RecipeConfigsTest {
         assertThat(c.windowSpecs()).extracting(WindowSpec::id).containsExactly("tumbling-1m");
         assertThat(c.storeType()).isEqualTo("clickhouse");
         assertThat(c.dlqTopic()).isEqualTo("events.dlq");
-        assertThat(FanoutConfig.load(fanout("clickhouse-api"), Map.of(), Map.of()).storeType())
-                .isEqualTo("clickhouse");
+        assertThat(fanoutConfig("clickhouse-api").storeType()).isEqualTo("clickhouse");
     }
 }
