@@ -166,8 +166,8 @@ class RecipesIT {
                 return r != null && r.kind() == Kind.FINAL && r.count() == 20;
             });
             assertThat(sliding.snapshots)
-                    .as("each stream starts with a snapshot")
-                    .isEqualTo(1);
+                    .as("the stream starts with a snapshot")
+                    .isPositive();
             assertThat(sliding.deltas).isGreaterThanOrEqualTo(expected.size());
             sliding.ws.abort();
             tumbling.ws.abort();
