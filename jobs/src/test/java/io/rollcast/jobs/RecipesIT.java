@@ -50,9 +50,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RealServers.class)
 class RecipesIT {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final long START = StoreRuns.START; // 2026-01-01T00:00:00Z
     static final long MIN = 60_000L, HOUR = 3_600_000L;
-    static final String TENANT = "acme";
+    // 2026-03-02T00:00:00Z, a tenant of its own: the test run's Redis (recovery streams) is shared with other tests
+    static final long START = StoreRuns.START + 60 * 24 * HOUR;
+    static final String TENANT = "recipe-acme";
 
     @Test
     void hourlyPostgresSseKeepsAnHourlySeriesThatLateEventsRewriteAndABackfillRebuilds(
@@ -196,7 +197,7 @@ class RecipesIT {
                 for (int i = 0; i < 10; i++) events.add(event("c" + m + "-" + i, START + m * MIN + i * 1_000L, m + 1));
             }
             events.add("not json");
-            events.add("{\"event_id\":\"x\",\"tenant_id\":\"acme\",\"schema_version\":1}");
+            events.add("{\"event_id\":\"x\",\"tenant_id\":\"" + TENANT + "\",\"schema_version\":1}");
             send(kafka, t.in, events);
             ClusterOperationsIT.flush(kafka, t.in, 2, START + 10 * MIN);
 
