@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Flink standalone session cluster (JobManager + TaskManager as separate JVMs) from the Maven-assembled
-# lib/ (flink-dist is not on Maven Central), in DIR, on 127.0.0.1, RocksDB state backend.
+# lib/ (flink-dist is not on Maven Central), in DIR, on 127.0.0.1, RocksDB state backend, and the
+# Prometheus metrics reporter (plugin) of each JVM on its own port (JM_METRICS, TM_METRICS).
 # Usage: flink.sh start DIR [REST=18081] [JM_RPC=16123] [TM_RPC=16124] [TM_DATA=16125] [BLOB=16126]
+#                           [JM_METRICS=19249] [TM_METRICS=19250]
 #        flink.sh stop DIR | status DIR
 #        flink.sh start-tm DIR | stop-tm DIR | kill-tm DIR      (TaskManager only; kill-tm = SIGKILL)
 #        flink.sh cli DIR ARGS...                                (the `flink` CLI against this cluster)
@@ -33,6 +35,14 @@ lib_dir() {
   home="$(rc_cache)/flink-$(rc_pom_prop flink.version)"
   [[ -f $home/.complete && -d $home/lib ]] || rc_not_installed "Flink runtime missing in $home"
   echo "$home/lib"
+}
+
+# The plugins directory (one subdirectory per plugin): the Prometheus reporter of bin/stack install.
+plugins_dir() {
+  local home
+  home="$(rc_cache)/flink-plugins-$(rc_pom_prop flink.version)"
+  [[ -f $home/.complete && -d $home/metrics-prometheus ]] || rc_not_installed "Flink plugins missing in $home"
+  echo "$home"
 }
 
 rest() { echo "http://127.0.0.1:$REST_PORT"; }
@@ -113,6 +123,12 @@ metrics:
   internal:
     query-service:
       port: "0"
+  # Prometheus text on http://HOST:PORT/metrics (the plugin binds every interface; it has no host option).
+  # The JobManager's port is here, the TaskManager's is passed at its launch (-D).
+  reporter:
+    prom:
+      factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+      port: "$JM_METRICS_PORT"
 YAML
   cat >"$DIR/conf/log4j.properties" <<'PROPS'
 monitorInterval=30
@@ -158,7 +174,7 @@ launch() {
   jvm=$(sed -n 1p <<<"$params")
   dyn=$(sed -n 2p <<<"$params")
   # shellcheck disable=SC2086  # $jvm and $dyn are word lists produced by BashJavaUtils
-  setsid "$(rc_java)" $jvm "${JAVA17_OPENS[@]}" -Djava.io.tmpdir="$DIR/data/tmp" \
+  FLINK_PLUGINS_DIR="$(plugins_dir)" setsid "$(rc_java)" $jvm "${JAVA17_OPENS[@]}" -Djava.io.tmpdir="$DIR/data/tmp" \
     -Dlog.file="$DIR/logs/$name.log" \
     -Dlog4j.configurationFile="file:$DIR/conf/log4j.properties" -cp "$(lib_dir)/*" \
     "$main" --configDir "$DIR/conf" $dyn "$@" </dev/null >>"$DIR/logs/$name.out" 2>&1 &
@@ -169,7 +185,8 @@ launch() {
 launch_tm() {
   local id pid
   id="tm-$(date +%s%3N)"
-  launch taskmanager "$TM_MAIN" "$(resource_params TM)" -D "taskmanager.resource-id=$id"
+  launch taskmanager "$TM_MAIN" "$(resource_params TM)" -D "taskmanager.resource-id=$id" \
+    -D "metrics.reporter.prom.port=${TM_METRICS_PORT:-19250}"
   echo "$id" >"$DIR/taskmanager.id"
   pid=$(cat "$DIR/taskmanager.pid")
   local deadline=$((SECONDS + $(rc_start_timeout)))
@@ -206,15 +223,18 @@ cmd_start() {
   TM_RPC_PORT=${3:-16124}
   TM_DATA_PORT=${4:-16125}
   BLOB_PORT=${5:-16126}
+  JM_METRICS_PORT=${6:-19249}
+  TM_METRICS_PORT=${7:-19250}
   lib_dir >/dev/null
+  plugins_dir >/dev/null
   if ! command -v jq >/dev/null || ! command -v curl >/dev/null; then rc_not_installed "jq and curl are needed"; fi
   # A TaskManager left over from an earlier JobManager would register with the new one: stop it first.
   rc_stop_pid "$DIR/taskmanager.pid" "$(tm_pattern)" TERM 30
   local p
-  for p in "$REST_PORT" "$JM_RPC_PORT" "$TM_RPC_PORT" "$TM_DATA_PORT" "$BLOB_PORT"; do rc_require_free_port "$p"; done
+  for p in "$REST_PORT" "$JM_RPC_PORT" "$TM_RPC_PORT" "$TM_DATA_PORT" "$BLOB_PORT" "$JM_METRICS_PORT" "$TM_METRICS_PORT"; do rc_require_free_port "$p"; done
   write_config
   rc_save_ports "$DIR" "REST_PORT=$REST_PORT" "JM_RPC_PORT=$JM_RPC_PORT" "TM_RPC_PORT=$TM_RPC_PORT" \
-    "TM_DATA_PORT=$TM_DATA_PORT" "BLOB_PORT=$BLOB_PORT"
+    "TM_DATA_PORT=$TM_DATA_PORT" "BLOB_PORT=$BLOB_PORT" "JM_METRICS_PORT=$JM_METRICS_PORT" "TM_METRICS_PORT=$TM_METRICS_PORT"
   # Compute both parameter sets in parallel (one short JVM each) before launching.
   resource_params JM >/dev/null &
   local bju=$!
@@ -240,6 +260,7 @@ cmd_start_tm() {
   fi
   rc_require_free_port "$TM_RPC_PORT"
   rc_require_free_port "$TM_DATA_PORT"
+  rc_require_free_port "${TM_METRICS_PORT:-19250}"
   launch_tm
   echo "flink taskmanager running (pid $(cat "$DIR/taskmanager.pid"), id $(cat "$DIR/taskmanager.id"))"
 }

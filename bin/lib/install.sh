@@ -72,6 +72,8 @@ install_runtime kafka libs "kafka_2.13-$kv.jar" "kafka-clients-$kv.jar" 'log4j-c
 install_runtime flink lib "flink-runtime-$fv.jar" "flink-clients-$fv.jar" "flink-streaming-java-$fv.jar" \
   "flink-runtime-web-$fv.jar" "flink-statebackend-rocksdb-$fv.jar" 'frocksdbjni-*.jar' "flink-connector-base-$fv.jar" \
   'log4j-slf4j-impl-*.jar' 'log4j-core-*.jar' 'log4j-api-*.jar' 'log4j-1.2-api-*.jar'
+# the Prometheus metrics reporter, as a plugin (FLINK_PLUGINS_DIR of bin/lib/flink.sh; the local Flink base image)
+RUNTIME_VERSION="$fv" install_runtime flink-plugins metrics-prometheus "flink-metrics-prometheus-$fv.jar"
 # only for the registry-free container bases (docker/local/base.sh); its own cache directory
 RUNTIME_VERSION="$fv-$kv" install_runtime image-extras lib "flink-container-$fv.jar" "kafka-tools-$kv.jar"
 echo "done in $(rc_since "$start")s"

@@ -4,7 +4,8 @@
 # Flink and Kafka runtimes that bin/stack install assembles from Maven Central. Stand-ins, under
 # rollcast-local/*, for the registry images docker/compose.yaml names by default:
 #   rollcast-local/debian:HASH      Debian bookworm minbase, OpenJDK 17 JRE, Postgres 15, Redis, ClickHouse, curl
-#   rollcast-local/flink:VERSION    Flink's lib/ (+ flink-container) and an entrypoint like the official image's
+#   rollcast-local/flink:VERSION    Flink's lib/ (+ flink-container), plugins/metrics-prometheus and an entrypoint
+#                                   like the official image's
 #   rollcast-local/kafka:VERSION    a KRaft broker configured from KAFKA_* like apache/kafka:VERSION
 #   rollcast-local/postgres:15      POSTGRES_DB/USER/PASSWORD like postgres:15
 #   rollcast-local/redis:7          like redis:7.4 (Debian's 7.0)
@@ -95,15 +96,18 @@ kv=$(rc_pom_prop kafka.version)
 flink_lib="$(rc_cache)/flink-$fv/lib"
 kafka_libs="$(rc_cache)/kafka-$kv/libs"
 extras="$(rc_cache)/image-extras-$fv-$kv/lib"
-[[ -d $flink_lib && -d $kafka_libs && -d $extras ]] || rc_die "Flink/Kafka runtimes missing in $(rc_cache): run bin/stack install"
+flink_plugins="$(rc_cache)/flink-plugins-$fv"
+[[ -d $flink_lib && -d $kafka_libs && -d $extras && -d $flink_plugins/metrics-prometheus ]] || rc_die "Flink/Kafka runtimes missing in $(rc_cache): run bin/stack install"
 ctx=$(mktemp -d /var/tmp/rollcast-base-ctx.XXXXXX)
 trap 'rm -rf "$ctx"' EXIT
 mkdir -p "$ctx/flink" "$ctx/kafka" "$ctx/flink-extras"
 cp "$extras"/flink-container-*.jar "$ctx/flink-extras"/
 stage "$ctx/flink" lib "$flink_lib" "$ctx/flink-extras"
+mkdir -p "$ctx/flink/plugins"
+cp -r "$flink_plugins/metrics-prometheus" "$ctx/flink/plugins/"
 stage "$ctx/kafka" libs "$kafka_libs" "$extras"
 build jre rollcast-local/jre:17
-build flink "rollcast-local/flink:$fv-java17" "$ctx/flink/lib"
+build flink "rollcast-local/flink:$fv-java17" "$ctx/flink/lib" "$ctx/flink/plugins"
 build kafka "rollcast-local/kafka:$kv" "$ctx/kafka/libs"
 build postgres rollcast-local/postgres:15
 build redis rollcast-local/redis:7

@@ -281,6 +281,22 @@ class ComposeStackIT {
                             + " %d deltas%n",
                     expected.size(), client.size(), TENANT, SPEC, deltas[0]);
         }
+        // what a Prometheus scraping the pods would read: each Flink JVM's reporter on :9249 (plugin of the image)
+        for (String[] scrape : List.of(
+                new String[] {"taskmanager", "flink_taskmanager_job_task_operator_dlq_not_json_records{"},
+                new String[] {"taskmanager", "flink_taskmanager_job_task_operator_rowsFinal{"},
+                new String[] {
+                    "taskmanager",
+                    "flink_taskmanager_job_task_operator_KafkaSourceReader_KafkaConsumer_records_lag_max{"
+                },
+                new String[] {"jobmanager", "flink_jobmanager_job_numRestarts{"})) {
+            Result metrics = compose(
+                    Duration.ofSeconds(30), "exec", "-T", scrape[0], "curl", "-sf", "http://localhost:9249/metrics");
+            assertThat(metrics.exitCode())
+                    .as("curl :9249/metrics in %s: %s", scrape[0], metrics.output())
+                    .isZero();
+            assertThat(metrics.output()).as("%s's /metrics", scrape[0]).contains(scrape[1]);
+        }
         long t2 = System.nanoTime();
 
         Result d = compose(Duration.ofMinutes(3), "down", "-v", "--remove-orphans", "--timeout", "10");

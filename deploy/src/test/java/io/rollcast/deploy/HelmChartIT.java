@@ -253,6 +253,36 @@ class HelmChartIT {
     }
 
     @Test
+    void flinkPodsAndFanoutPodsAnnouncePrometheusEndpointsUnlessDisabled() {
+        List<Map<String, Object>> docs = render();
+        Map<String, Object> fd = one(docs, "FlinkDeployment");
+        Map<String, Object> conf = Repo.at(fd, "spec", "flinkConfiguration");
+        assertThat(conf)
+                .containsEntry(
+                        "metrics.reporter.prom.factory.class",
+                        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
+                .containsEntry("metrics.reporter.prom.port", "9249");
+        assertThat((Map<String, Object>) Repo.at(fd, "spec", "podTemplate", "metadata", "annotations"))
+                .containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", "9249")
+                .containsEntry("prometheus.io/path", "/metrics");
+        assertThat((Map<String, Object>)
+                        Repo.at(one(docs, "Deployment"), "spec", "template", "metadata", "annotations"))
+                .containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", "8080")
+                .containsEntry("prometheus.io/path", "/metrics");
+
+        List<Map<String, Object>> off = render("job.metrics.enabled", "false", "fanout.metrics.annotations", "false");
+        Map<String, Object> offFd = one(off, "FlinkDeployment");
+        assertThat((Map<String, Object>) Repo.at(offFd, "spec", "flinkConfiguration"))
+                .doesNotContainKey("metrics.reporter.prom.factory.class");
+        assertThat((Map<String, Object>) Repo.at(offFd, "spec", "podTemplate", "metadata", "annotations"))
+                .doesNotContainKey("prometheus.io/scrape");
+        assertThat((Map<String, Object>) Repo.at(one(off, "Deployment"), "spec", "template", "metadata", "annotations"))
+                .doesNotContainKey("prometheus.io/scrape");
+    }
+
+    @Test
     void fanoutPodDisruptionBudgetSelectsTheFanoutPods() {
         List<Map<String, Object>> docs = render();
         Map<String, Object> pdb = one(docs, "PodDisruptionBudget");

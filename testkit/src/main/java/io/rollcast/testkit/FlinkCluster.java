@@ -17,7 +17,8 @@ import java.util.UUID;
 /**
  * A real Flink session cluster (JobManager and TaskManager as separate JVMs, RocksDB) injected by
  * {@link RealServers}, with the REST calls tests need: submit a jar, savepoint, stop, and kill or
- * start the TaskManager.
+ * start the TaskManager. Each JVM serves its metrics in the Prometheus text format (the reporter
+ * plugin that {@code bin/lib/flink.sh} configures) on its own port.
  */
 public final class FlinkCluster {
 
@@ -33,6 +34,16 @@ public final class FlinkCluster {
     /** {@code http://127.0.0.1:<rest port>}. */
     public URI restUrl() {
         return URI.create("http://127.0.0.1:" + process.port(0));
+    }
+
+    /** {@code http://127.0.0.1:<port>/metrics}: the JobManager's Prometheus reporter. */
+    public URI jobManagerMetricsUrl() {
+        return URI.create("http://127.0.0.1:" + process.port(5) + "/metrics");
+    }
+
+    /** {@code http://127.0.0.1:<port>/metrics}: the TaskManager's Prometheus reporter (the same port after a restart). */
+    public URI taskManagerMetricsUrl() {
+        return URI.create("http://127.0.0.1:" + process.port(6) + "/metrics");
     }
 
     /** The directory savepoints go to by default (execution.checkpointing.savepoint-dir). */

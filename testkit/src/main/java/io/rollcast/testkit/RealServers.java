@@ -32,7 +32,7 @@ public final class RealServers implements ParameterResolver {
             PostgresServer.class, new Kind("postgres", 1, PostgresServer::new),
             ClickHouseServer.class, new Kind("clickhouse", 2, ClickHouseServer::new),
             RedisServer.class, new Kind("redis", 1, RedisServer::new),
-            FlinkCluster.class, new Kind("flink", 5, FlinkCluster::new));
+            FlinkCluster.class, new Kind("flink", 7, FlinkCluster::new));
 
     /** Servers not yet stopped; the shutdown hook stops them if the JUnit store did not. */
     private static final Set<ServerProcess> LIVE = ConcurrentHashMap.newKeySet();
