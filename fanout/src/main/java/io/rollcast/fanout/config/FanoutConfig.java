@@ -101,7 +101,7 @@ public final class FanoutConfig {
             "auth.allowed-origins",
             "origins",
             "",
-            "Comma-separated origins (scheme://host[:port]) besides the server's own (as in the Host header) whose pages may use the cookie token; a cookie-authenticated request or WebSocket upgrade with another Origin gets 403.",
+            "Comma-separated origins (scheme://host[:port]) besides the server's own (as in the Host header) whose pages may use the cookie token and open WebSocket streams; a cookie-authenticated request or any WebSocket upgrade with another Origin gets 403.",
             FanoutConfig::origins);
     public static final Option<String> AUTH_ISSUER = Option.string(
             "auth.issuer",

@@ -121,16 +121,24 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     /**
      * The verified principal of the request. A token from the cookie is an ambient credential (a browser
      * attaches it to cross-site requests and WebSocket upgrades too), so it is accepted only with no
-     * Origin, the server's own, or one in {@code auth.allowed-origins}; else 403.
+     * Origin, the server's own, or one in {@code auth.allowed-origins}; else 403. A WebSocket upgrade is
+     * checked so whatever carries its token: browsers do not apply the same-origin policy to WebSockets,
+     * so the Origin check is the server's only say over which sites' pages open streams.
      */
     private Principal authorize(FullHttpRequest req, QueryStringDecoder qs) throws AuthException {
         Requests.Credential c = Requests.credential(req, qs, sv.config().authCookie());
-        if (c.fromCookie()
+        boolean upgrade = "websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE));
+        if ((c.fromCookie() || upgrade)
                 && !Requests.originAllowed(
                         req.headers().get(HttpHeaderNames.ORIGIN),
                         req.headers().get(HttpHeaderNames.HOST),
                         sv.config().allowedOrigins())) {
-            throw new AuthException(403, "forbidden", "origin not allowed for cookie authentication");
+            throw new AuthException(
+                    403,
+                    "forbidden",
+                    c.fromCookie()
+                            ? "origin not allowed for cookie authentication"
+                            : "origin not allowed for WebSocket streams");
         }
         return sv.verifier().verify(c.token());
     }

@@ -167,26 +167,40 @@ class CookieOriginIT {
     }
 
     @Test
-    void aHeaderOrQueryTokenNeedsNoOriginCheck() throws Exception {
+    void aCrossSiteWebSocketUpgradeIsRefusedWhateverCarriesItsToken() throws Exception {
+        String t = TestServer.token("acme", SPEC);
+        assertForbiddenOrigin(send(
+                server.port(),
+                "/v1/ws?spec=" + SPEC,
+                true,
+                "Authorization",
+                "Bearer " + t,
+                "Origin",
+                "https://other.example"));
+        assertForbiddenOrigin(send(
+                server.port(), "/v1/ws?spec=" + SPEC + "&access_token=" + t, true, "Origin", "https://other.example"));
+        assertThat(send(server.port(), "/v1/ws?spec=" + SPEC + "&access_token=" + t, true)
+                        .status())
+                .as("no Origin: not a browser")
+                .isEqualTo(101);
+    }
+
+    @Test
+    void aHeaderOrQueryTokenNeedsNoOriginCheckOutsideWebSockets() throws Exception {
         String t = TestServer.token("acme", SPEC);
         assertThat(send(
                                 server.port(),
-                                "/v1/ws?spec=" + SPEC,
-                                true,
+                                "/v1/me",
+                                false,
                                 "Authorization",
                                 "Bearer " + t,
                                 "Origin",
                                 "https://other.example")
                         .status())
-                .isEqualTo(101);
-        assertThat(send(
-                                server.port(),
-                                "/v1/ws?spec=" + SPEC + "&access_token=" + t,
-                                true,
-                                "Origin",
-                                "https://other.example")
+                .isEqualTo(200);
+        assertThat(send(server.port(), "/v1/me?access_token=" + t, false, "Origin", "https://other.example")
                         .status())
-                .isEqualTo(101);
+                .isEqualTo(200);
     }
 
     @Test
