@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
 
 class ClickHouseRowBinaryTest {
     private static final String DDL = SchemaMigrations.load("clickhouse").get(0).sql();
+    /** Every migration: V001's table and V002's added columns, in the order they were added. */
+    private static final String ALL_DDL = SchemaMigrations.load("clickhouse").stream()
+            .map(SchemaMigrations.Migration::sql)
+            .collect(java.util.stream.Collectors.joining("\n"));
 
     @Test
     void aRowIsItsColumnsInTableOrderLittleEndianWithTheDoublesRawBits() {
@@ -58,15 +62,17 @@ class ClickHouseRowBinaryTest {
     private static String prefix(int tenantLength, int bytes) {
         WindowRow r = new WindowRow("x".repeat(tenantLength), "a", "s", 0, 60_000, 1, 1, 1, 1, Kind.FINAL, 3, 0);
         byte[] row = ClickHouseRowBinary.encode(r);
-        assertThat(row).hasSize(bytes + tenantLength + 2 + 2 + 57);
+        assertThat(row)
+                .hasSize(bytes + tenantLength + 2 + 2 + 57 + 9); // + V002: 2 empty arrays, 2 empty strings, 4 NULLs
         return HexFormat.of().formatHex(row, 0, bytes);
     }
 
     @Test
     void theInsertNamesTheSchemasColumnsInTheirOrder() {
         List<String> columns = new ArrayList<>();
-        Matcher m = Pattern.compile("(?m)^\\s+(\\w+)\\s+(String|DateTime|UInt64|Float64|Enum8)")
-                .matcher(DDL);
+        Matcher m = Pattern.compile(
+                        "(?m)^(?:\\s+|ALTER TABLE rollups ADD COLUMN )(\\w+)\\s+(String|DateTime|UInt64|Float64|Enum8|Array|Nullable)")
+                .matcher(ALL_DDL);
         while (m.find()) columns.add(m.group(1));
         assertThat(String.join(", ", columns)).isEqualTo(RollupTable.COLUMNS);
         assertThat(RollupTable.clickHouseInsert("db.rollups"))
