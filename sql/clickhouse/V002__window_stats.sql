@@ -3,7 +3,7 @@
 -- Rows written before, or by a job without these options, read as empty arrays and strings and NULL.
 --
 -- quantile_levels/quantiles: the configured levels (ascending) and the estimates, one per level.
--- quantile_sketch: the window's DDSketch (standard serialized form, relative accuracy 1 %).
+-- quantile_sketch: the window's DDSketch (DDSketch.encode with its mapping, relative accuracy 1 %).
 -- distinct_count/distinct_sketch: HyperLogLog estimate and canonical registers (P = 13).
 -- anomaly_*: robust z-score of a final or late row against its key's trailing windows.
 --

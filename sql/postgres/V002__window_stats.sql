@@ -3,8 +3,8 @@
 -- every new column is nullable, so old rows and rows of a job without these options keep NULL.
 --
 -- quantile_levels/quantiles: the configured levels (ascending) and the estimates, one per level.
--- quantile_sketch: the window's DDSketch in its standard serialized form (protobuf wire format of
---   sketches-java / DDSketch.decode), relative accuracy 1 %: merge windows' sketches for longer ranges.
+-- quantile_sketch: the window's DDSketch in the library's binary encoding (DDSketch.encode with its
+--   index mapping; DDSketch.decode reads it), relative accuracy 1 %: merge windows' sketches for longer ranges.
 -- distinct_count/distinct_sketch: the HyperLogLog estimate and its canonical registers (P = 13;
 --   format in operators/DistinctSketch): merge sketches (register-wise max) for longer ranges.
 -- anomaly_*: the robust z-score of a final or late row against its key's trailing windows.

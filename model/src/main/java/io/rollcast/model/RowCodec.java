@@ -40,7 +40,7 @@ public final class RowCodec {
     public static final String D_MAX = "d_max";
     /** Optional ({@link WindowStats}): {@code {"0.5": v, "0.99": v}}, the quantiles of {@code value} by level. */
     public static final String QUANTILES = "quantiles";
-    /** Optional, rows only: the window's DDSketch, base64 of its standard serialized form. */
+    /** Optional, rows only: the window's DDSketch, base64 of {@code DDSketch.encode}. */
     public static final String QUANTILE_SKETCH = "quantile_sketch";
     /** Optional: the estimated number of distinct values of the configured payload field. */
     public static final String DISTINCT = "distinct";

@@ -13,7 +13,7 @@ import java.util.Arrays;
  *
  * @param quantileLevels the configured levels, ascending (e.g. 0.5, 0.9, 0.99); empty when not configured
  * @param quantiles the estimated quantile of each level (DDSketch, relative error at most 1 %)
- * @param quantileSketch the window's DDSketch in its standard serialized form; empty when not configured
+ * @param quantileSketch the window's DDSketch ({@code DDSketch.encode} with its mapping); empty when not configured
  * @param distinct estimated number of distinct values (HyperLogLog); {@code -1} when not configured
  * @param distinctSketch the window's HyperLogLog registers; empty when not configured
  * @param anomaly the anomaly score of a final or late row, or null (not configured, an early row, too little history)

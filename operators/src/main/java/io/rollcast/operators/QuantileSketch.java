@@ -1,11 +1,11 @@
 package io.rollcast.operators;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.mapping.CubicallyInterpolatedMapping;
 import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
 import com.datadoghq.sketch.ddsketch.store.Store;
-import java.nio.ByteBuffer;
 
 /**
  * The DDSketch of a pane's or a window's values, kept in a canonical form: for each sign, the
@@ -140,11 +140,17 @@ public final class QuantileSketch {
         return toDDSketch().getValuesAtQuantiles(levels);
     }
 
-    /** DDSketch's standard serialized form (protobuf wire format, {@code DDSketch.decode} reads it). */
+    /**
+     * DDSketch's binary encoding with its index mapping ({@code DDSketch.encode}; {@code
+     * DDSketch.decode(ByteArrayInput.wrap(bytes), store supplier)} reads it back and merges it).
+     */
     public byte[] serialize() {
-        ByteBuffer b = toDDSketch().serialize();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
+        GrowingByteArrayOutput out = GrowingByteArrayOutput.withInitialCapacity(64 + 2 * (pos.length + neg.length));
+        try {
+            toDDSketch().encode(out, false);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.trimmedCopy();
     }
 }
