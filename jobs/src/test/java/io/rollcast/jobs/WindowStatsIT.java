@@ -138,6 +138,7 @@ class WindowStatsIT {
         assertThat(clickhouse.keySet()).isEqualTo(oracle.keySet());
 
         double worstQuantile = 0, worstDistinct = 0;
+        int beyondTwoPercent = 0;
         for (var e : oracle.entrySet()) {
             Expected x = e.getValue();
             for (Map<String, WindowRow> store : List.of(postgres, clickhouse)) {
@@ -150,11 +151,16 @@ class WindowStatsIT {
                     worstQuantile = Math.max(worstQuantile, rel);
                     assertThat(rel).as("%s q%s", e.getKey(), LEVELS[i]).isLessThanOrEqualTo(0.01);
                 }
+                // documented bounds: sparse (<= 1 024 values) within 0.2 % or 1; dense: 3 standard errors (3.45 %)
                 double rel = Math.abs(s.distinct() - x.distinct) / (double) x.distinct;
                 worstDistinct = Math.max(worstDistinct, rel);
-                assertThat(rel)
+                if (rel > 0.02) beyondTwoPercent++;
+                assertThat(Math.abs(s.distinct() - x.distinct))
                         .as("%s distinct %d vs exact %d", e.getKey(), s.distinct(), x.distinct)
-                        .isLessThanOrEqualTo(0.02);
+                        .isLessThanOrEqualTo(
+                                x.distinct <= DistinctSketch.SPARSE_MAX
+                                        ? Math.max(1, (long) (0.002 * x.distinct))
+                                        : (long) (0.0345 * x.distinct));
                 // the stored sketches are the row's: a reader decodes them to the same answers
                 assertThat(DistinctSketch.deserialize(s.distinctSketch()).estimate())
                         .isEqualTo(s.distinct());
@@ -230,9 +236,15 @@ class WindowStatsIT {
                 .max()
                 .orElse(0);
         System.out.printf(
-                "window stats IT: %d events, %d windows; worst quantile error %.5f, worst distinct error %.5f;"
-                        + " largest |score| of a normal minute %.2f%n",
-                events.size(), oracle.size(), worstQuantile, worstDistinct, maxScoreNormal);
+                "window stats IT: %d events, %d windows; worst quantile error %.5f, worst distinct error %.5f"
+                        + " (%d of %d store rows beyond 2 %%); largest |score| of a normal minute %.2f%n",
+                events.size(),
+                oracle.size(),
+                worstQuantile,
+                worstDistinct,
+                beyondTwoPercent,
+                2 * oracle.size(),
+                maxScoreNormal);
 
         // the same events in another order (disorder within 2 minutes: late rows instead of finals)
         JobConfig replay = run(kafka, pg, ch, shuffledWithinBlocks(events, 7), null);
