@@ -185,7 +185,7 @@ class WindowStatsIT {
                 if (mergedQ == null) mergedQ = q;
                 else mergedQ.mergeWith(q);
             }
-            WindowStats hourRow = postgres.get(Keys.windowKey(tenant, "req", "sliding-60m-1m", hour))
+            WindowStats hourRow = postgres.get(Keys.windowKey(tenant, "req", "sliding-1h-1m", hour))
                     .stats();
             assertThat(merged.serialize()).isEqualTo(hourRow.distinctSketch());
             assertThat(mergedQ.getValuesAtQuantiles(LEVELS)).isEqualTo(hourRow.quantiles());
