@@ -109,18 +109,32 @@ class WindowStatsIT {
         return out;
     }
 
-    /** The same events, shuffled within blocks of 2 minutes (disorder well inside the 5 min lateness). */
-    static List<Raw> shuffledWithinBlocks(List<Raw> events, long seed) {
+    /**
+     * The same events in another order: shuffled within blocks of 2 minutes, and every 25th event
+     * held back by 1 500 records (~2 minutes of the stream), past its window's end but within the
+     * 5 min lateness, so those windows get late rows after their finals.
+     */
+    static List<Raw> reordered(List<Raw> events, long seed) {
         Map<Long, List<Raw>> blocks = new TreeMap<>();
         for (Raw e : events)
             blocks.computeIfAbsent(Math.floorDiv(e.ts - START, 2 * MIN), k -> new ArrayList<>())
                     .add(e);
-        List<Raw> out = new ArrayList<>();
+        List<Raw> shuffled = new ArrayList<>();
         Random rnd = new Random(seed);
         for (List<Raw> b : blocks.values()) {
             Collections.shuffle(b, rnd);
-            out.addAll(b);
+            shuffled.addAll(b);
         }
+        List<Raw> out = new ArrayList<>();
+        TreeMap<Integer, List<Raw>> held = new TreeMap<>();
+        for (int i = 0; i < shuffled.size(); i++) {
+            if (i % 25 == 0)
+                held.computeIfAbsent(i + 1_500, k -> new ArrayList<>()).add(shuffled.get(i));
+            else out.add(shuffled.get(i));
+            List<Raw> due = held.remove(i);
+            if (due != null) out.addAll(due);
+        }
+        held.values().forEach(out::addAll);
         return out;
     }
 
@@ -246,8 +260,8 @@ class WindowStatsIT {
                 2 * oracle.size(),
                 maxScoreNormal);
 
-        // the same events in another order (disorder within 2 minutes: late rows instead of finals)
-        JobConfig replay = run(kafka, pg, ch, shuffledWithinBlocks(events, 7), null);
+        // the same events in another order (disorder, and held-back events: late rows after finals)
+        JobConfig replay = run(kafka, pg, ch, reordered(events, 7), null);
         Map<String, WindowRow> replayed = read(postgresQuery(replay), specs);
         Map<String, WindowRow> replayedCh = read(clickhouseQuery(replay), specs);
         assertThat(replayed.keySet()).isEqualTo(postgres.keySet());
