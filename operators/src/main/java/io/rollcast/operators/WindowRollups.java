@@ -251,7 +251,7 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
             seenIds.put(e.eventId(), Boolean.TRUE);
         }
 
-        Agg pane = panes.get(p);
+        Agg pane = panes.getForUpdate(p); // put back below: no copy of its sketches per event
         KeyMeta m = null;
         if (pane == null) {
             pane = new Agg();
