@@ -48,9 +48,14 @@ class AnomalyScoresTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, Event, WindowRow> harness(OperatorSubtaskState restore)
             throws Exception {
+        return harness(restore, STATS);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, Event, WindowRow> harness(
+            OperatorSubtaskState restore, RollupStats stats) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new WindowRollupsOperator(
-                        new WindowRollups(SPECS, Duration.ofMinutes(5), Duration.ZERO, Duration.ZERO, 100, STATS), 2),
+                        new WindowRollups(SPECS, Duration.ofMinutes(5), Duration.ZERO, Duration.ZERO, 100, stats), 2),
                 Event::rollupKey,
                 Types.STRING);
         if (restore != null) h.initializeState(restore);
@@ -64,7 +69,11 @@ class AnomalyScoresTest {
      * closed row per window.
      */
     static Map<String, WindowRow> run(List<Event> events, boolean restoreHalfWay) throws Exception {
-        var h = harness(null);
+        return run(events, restoreHalfWay, STATS);
+    }
+
+    static Map<String, WindowRow> run(List<Event> events, boolean restoreHalfWay, RollupStats stats) throws Exception {
+        var h = harness(null, stats);
         Map<String, WindowRow> last = new TreeMap<>();
         long max = Long.MIN_VALUE;
         for (int i = 0; i < events.size(); i++) {
@@ -79,7 +88,7 @@ class AnomalyScoresTest {
                 h.prepareSnapshotPreBarrier(1); // as the task does before every barrier
                 OperatorSubtaskState state = h.snapshot(1, 1);
                 h.close();
-                h = harness(state);
+                h = harness(state, stats);
                 h.processWatermark(max - 1);
             }
         }
@@ -103,7 +112,36 @@ class AnomalyScoresTest {
 
     @Test
     void plantedSpikesAndDropsAreFlaggedAndNoNormalWindowIs() throws Exception {
-        Map<String, WindowRow> rows = run(stream(), false);
+        plantedOnesFlagged(STATS);
+    }
+
+    @Test
+    void theSumAndTheP99CanBeScoredInstead() throws Exception {
+        // every value 2: the sum follows the count (random values make the sum noisier than the count,
+        // and then a normal minute can pass the threshold: that is the data, not the score)
+        List<Event> twos = stream().stream()
+                .map(e -> new Event(e.eventId(), e.tenantId(), e.eventType(), e.timestamp(), 2.0))
+                .toList();
+        plantedOnesFlagged(twos, new RollupStats(new double[0], false, 10, 3.5, "sum"));
+        // values ~U[1, 100]: the p99 does not move with the count; its baseline is the p99 of U[1, 100]
+        Map<String, WindowRow> rows =
+                run(stream(), false, new RollupStats(new double[] {0.5, 0.99}, false, 10, 3.5, "p99"));
+        int scored = 0;
+        for (WindowRow r : rows.values()) {
+            WindowStats.Anomaly a = r.stats().anomaly();
+            if (a == null) continue;
+            scored++;
+            assertThat(a.baseline()).isBetween(95.0, 101.0);
+        }
+        assertThat(scored).isPositive();
+    }
+
+    private static void plantedOnesFlagged(RollupStats stats) throws Exception {
+        plantedOnesFlagged(stream(), stats);
+    }
+
+    private static void plantedOnesFlagged(List<Event> events, RollupStats stats) throws Exception {
+        Map<String, WindowRow> rows = run(events, false, stats);
         Set<Integer> flagged = new TreeSet<>();
         int scored = 0;
         double worstNormal = 0;
