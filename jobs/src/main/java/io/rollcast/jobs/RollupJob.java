@@ -167,8 +167,7 @@ public final class RollupJob implements Callable<Integer> {
                 cfg.allowedLateness(),
                 cfg.earlyInterval(),
                 cfg.dedupHorizon(),
-                cfg.cacheMaxEntries(),
-                cfg.rollupStats());
+                cfg.cacheMaxEntries());
         SingleOutputStreamOperator<WindowRow> rows = events.keyBy(Event::rollupKey)
                 .transform(
                         "window-rollups",

@@ -108,8 +108,7 @@ public final class DeltaEmitter extends KeyedProcessFunction<String, WindowRow, 
                 row.sum() - prevSum,
                 row.min() - prevMin,
                 row.max() - prevMax,
-                row.emittedAt(),
-                row.stats()));
+                row.emittedAt()));
         emitted.inc();
         if (at == null) {
             at = new LastEmitted();
