@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,11 +26,8 @@ class ClickHouseSnapshotIT {
     void snapshotsReadTheHighestVersionOfEachWindowFromClickHouse(RedisServer redis, ClickHouseServer ch)
             throws Exception {
         String db = ch.freshDatabase("fanout");
-        String ddl;
-        try (var in = getClass().getClassLoader().getResourceAsStream("sql/clickhouse/V001__rollups.sql")) {
-            ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        ch.query(ddl.replace("CREATE TABLE IF NOT EXISTS rollups", "CREATE TABLE IF NOT EXISTS " + db + ".rollups"));
+        io.rollcast.store.SchemaMigrations.applyClickHouse(
+                new io.rollcast.store.ClickHouseEndpoint(ch.httpUrl(), db, "", "")); // every migration
         long w = (System.currentTimeMillis() / 60_000 - 5) * 60_000;
         ch.insertJsonEachRow(db + ".rollups", List.of(row("acme", w, 3, 6), row("other", w, 9, 18)));
         ch.insertJsonEachRow(db + ".rollups", List.of(row("acme", w, 4, 9))); // a newer version in another part

@@ -4,7 +4,6 @@ import io.rollcast.fanout.auth.Tokens;
 import io.rollcast.fanout.config.FanoutConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -36,16 +35,9 @@ public final class TestServer {
         return Tokens.mint(SECRET, tenant, List.of(specs), Duration.ofHours(1));
     }
 
-    /** Creates the rollups table (the migration shipped under sql/postgres) in the database at {@code jdbcUrl}. */
+    /** Creates the rollups table (the migrations shipped under sql/postgres) in the database at {@code jdbcUrl}. */
     public static void createRollups(String jdbcUrl) throws Exception {
-        String ddl;
-        try (var in = TestServer.class.getClassLoader().getResourceAsStream("sql/postgres/V001__rollups.sql")) {
-            ddl = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("${table}", "rollups");
-        }
-        try (Connection c = DriverManager.getConnection(jdbcUrl);
-                Statement s = c.createStatement()) {
-            s.execute(ddl);
-        }
+        io.rollcast.store.SchemaMigrations.applyPostgres(jdbcUrl, "", "", "rollups");
     }
 
     /** Inserts one stored window row (UTC times from epoch ms). */

@@ -28,6 +28,41 @@ public final class JobConfig implements Serializable {
     /** Environment variables {@code ROLLCAST_JOB_<KEY>} set options too (between the file and --set). */
     public static final String ENV_PREFIX = "ROLLCAST_JOB_";
 
+    private static double[] quantileLevels(String s) {
+        List<Double> out = new ArrayList<>();
+        for (String part : s.split(",")) {
+            if (part.isBlank()) continue;
+            double q;
+            try {
+                q = Double.parseDouble(part.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + part.trim() + "' is not a number");
+            }
+            if (!(q > 0 && q < 1)) throw new IllegalArgumentException("level " + part.trim() + " is not in (0, 1)");
+            if (!out.isEmpty() && q <= out.get(out.size() - 1)) {
+                throw new IllegalArgumentException("levels must be ascending and distinct");
+            }
+            out.add(q);
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static String distinctPath(String s) {
+        String p = s.trim();
+        if (!p.isEmpty()
+                && !io.rollcast.operators.EventParser.DISTINCT_PATH.matcher(p).matches()) {
+            throw new IllegalArgumentException(
+                    "must be a dotted path into the payload, payload.<field>[.<field>...] with fields of [A-Za-z0-9_-], at most 8 deep");
+        }
+        return p;
+    }
+
+    private static Double positiveNumber(String s) {
+        double v = Double.parseDouble(s.trim());
+        if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException("must be a positive number");
+        return v;
+    }
+
     private static List<WindowSpec> specs(String s) {
         List<WindowSpec> out = new ArrayList<>();
         for (String part : s.split(",")) {
@@ -124,6 +159,36 @@ public final class JobConfig implements Serializable {
             "100000",
             1,
             "Per-subtask bound of the heap cache of sliding-window aggregators (keys x specs).");
+    public static final Option<double[]> WINDOW_QUANTILES = Option.of(
+            "windows.quantiles",
+            "quantile levels",
+            "",
+            "Quantiles of value kept per window, e.g. [0.5, 0.9, 0.99] (levels in (0, 1), ascending); DDSketch, within 1 % relative (docs/windows.md); empty: none.",
+            JobConfig::quantileLevels);
+    public static final Option<String> WINDOW_DISTINCT = Option.of(
+            "windows.distinct",
+            "payload path",
+            "",
+            "Count the distinct values of this payload field per window, e.g. payload.user_id (dotted path of [A-Za-z0-9_-] fields, at most 8 deep; strings, numbers and booleans by their JSON text); HyperLogLog, ~1.2 % standard error (docs/windows.md); empty: none.",
+            JobConfig::distinctPath);
+    public static final Option<Integer> ANOMALY_HISTORY = Option.integer(
+            "windows.anomaly.history",
+            "0",
+            0,
+            "Score each final or late row against this many trailing windows of its key and spec (robust z-score, docs/windows.md); at least 3; 0 disables.");
+    public static final Option<Double> ANOMALY_THRESHOLD = Option.of(
+            "windows.anomaly.threshold",
+            "number",
+            "3.5",
+            "A row is flagged when the absolute value of its anomaly score is at least this.",
+            JobConfig::positiveNumber);
+    public static final Option<String> ANOMALY_METRIC = Option.oneOf(
+            "windows.anomaly.metric",
+            "count",
+            "What is scored: count, sum, or p99 (needs 0.99 in windows.quantiles).",
+            "count",
+            "sum",
+            "p99");
     public static final Option<Integer> STATE_WRITE_BACK = Option.integer(
             "state.write-back-max-entries",
             "100000",
@@ -271,6 +336,11 @@ public final class JobConfig implements Serializable {
                     WINDOW_EARLY,
                     WINDOW_DEDUP,
                     WINDOW_CACHE,
+                    WINDOW_QUANTILES,
+                    WINDOW_DISTINCT,
+                    ANOMALY_HISTORY,
+                    ANOMALY_THRESHOLD,
+                    ANOMALY_METRIC,
                     STATE_WRITE_BACK,
                     JOB_PARALLELISM,
                     JOB_MAX_PARALLELISM,
@@ -309,6 +379,7 @@ public final class JobConfig implements Serializable {
 
     private JobConfig(Config config) {
         this.config = config;
+        rollupStats(); // cross-key checks of windows.quantiles and windows.anomaly.*
     }
 
     public static JobConfig defaults() {
@@ -435,6 +506,34 @@ public final class JobConfig implements Serializable {
 
     public Duration dedupHorizon() {
         return get(WINDOW_DEDUP);
+    }
+
+    /**
+     * The statistics the rollups keep (quantiles, distinct counts, anomaly scores).
+     *
+     * @throws ConfigException naming the key, when the anomaly settings do not fit the others
+     */
+    public io.rollcast.operators.RollupStats rollupStats() {
+        int history = get(ANOMALY_HISTORY);
+        if (history > 0 && history < 3) {
+            throw new io.rollcast.config.ConfigException(
+                    "config key '" + ANOMALY_HISTORY.key() + "': " + history + " must be 0 or at least 3");
+        }
+        double[] levels = get(WINDOW_QUANTILES);
+        String metric = get(ANOMALY_METRIC);
+        if (history > 0
+                && metric.equals("p99")
+                && java.util.Arrays.stream(levels).noneMatch(q -> q == 0.99)) {
+            throw new io.rollcast.config.ConfigException(
+                    "config key '" + ANOMALY_METRIC.key() + "': p99 needs 0.99 in " + WINDOW_QUANTILES.key());
+        }
+        return new io.rollcast.operators.RollupStats(
+                levels, !distinctPath().isEmpty(), history, get(ANOMALY_THRESHOLD), metric);
+    }
+
+    /** {@code windows.distinct}: a payload path, or empty. */
+    public String distinctPath() {
+        return get(WINDOW_DISTINCT);
     }
 
     public int cacheMaxEntries() {

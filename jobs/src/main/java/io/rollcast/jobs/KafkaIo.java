@@ -43,7 +43,8 @@ public final class KafkaIo {
                 .setTopics(cfg.kafkaTopic())
                 .setGroupId(cfg.kafkaGroupId())
                 .setDeserializer(new IngestDeserializer(
-                        new EventParser(cfg.maxRecordBytes(), cfg.maxFuture().toMillis()), cfg.dlqMaxValueBytes()))
+                        new EventParser(cfg.maxRecordBytes(), cfg.maxFuture().toMillis(), cfg.distinctPath()),
+                        cfg.dlqMaxValueBytes()))
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "60000")
                 .setStartingOffsets(

@@ -167,7 +167,8 @@ public final class RollupJob implements Callable<Integer> {
                 cfg.allowedLateness(),
                 cfg.earlyInterval(),
                 cfg.dedupHorizon(),
-                cfg.cacheMaxEntries());
+                cfg.cacheMaxEntries(),
+                cfg.rollupStats());
         SingleOutputStreamOperator<WindowRow> rows = events.keyBy(Event::rollupKey)
                 .transform(
                         "window-rollups",

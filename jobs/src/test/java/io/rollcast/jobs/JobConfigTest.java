@@ -60,12 +60,41 @@ class JobConfigTest {
                 Map.entry("job.max-parallelism", "0"),
                 Map.entry("kafka.starting-offsets", "beginning"),
                 Map.entry("kafka.bounded", "yes"),
-                Map.entry("kafka.topic", " "))) {
+                Map.entry("kafka.topic", " "),
+                Map.entry("windows.distinct", "user_id"),
+                Map.entry("windows.distinct", "payload."),
+                Map.entry("windows.distinct", "payload.user id"),
+                Map.entry("windows.distinct", "payload.a.b.c.d.e.f.g.h.i"),
+                Map.entry("windows.quantiles", "0.5,1.5"),
+                Map.entry("windows.quantiles", "0.9,0.5"),
+                Map.entry("windows.quantiles", "p99"),
+                Map.entry("windows.anomaly.history", "2"),
+                Map.entry("windows.anomaly.threshold", "0"),
+                Map.entry("windows.anomaly.metric", "p95"))) {
             assertThatThrownBy(() -> JobConfig.load(null, Map.of(bad.getKey(), bad.getValue())))
                     .as(bad.toString())
                     .isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith("config key '" + bad.getKey() + "'");
         }
+    }
+
+    @Test
+    void quantilesDistinctAndAnomalyAreConfiguredByNameAndCheckedTogether() {
+        JobConfig cfg = JobConfig.load(
+                null,
+                Map.of(
+                        "windows.quantiles", "0.5, 0.9,0.99",
+                        "windows.distinct", "payload.user.id",
+                        "windows.anomaly.history", "30",
+                        "windows.anomaly.metric", "p99"));
+        assertThat(cfg.rollupStats().quantileLevels()).containsExactly(0.5, 0.9, 0.99);
+        assertThat(cfg.rollupStats().distinct()).isTrue();
+        assertThat(cfg.rollupStats().anomalyHistory()).isEqualTo(30);
+        assertThat(JobConfig.defaults().rollupStats().any()).isFalse();
+        assertThatThrownBy(() ->
+                        JobConfig.load(null, Map.of("windows.anomaly.history", "10", "windows.anomaly.metric", "p99")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config key 'windows.anomaly.metric'");
     }
 
     @Test

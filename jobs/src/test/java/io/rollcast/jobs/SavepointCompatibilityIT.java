@@ -141,6 +141,34 @@ class SavepointCompatibilityIT {
         assertThat(rows.size()).as("rows after the restore").isGreaterThan(before);
     }
 
+    /**
+     * The same savepoint restored into a job that keeps quantiles, distinct counts and anomaly
+     * scores: the panes' new sketch fields (POJO schema evolution) and the new keyed state
+     * {@code anomaly-history} are optional on restore; the rows still equal the oracle and carry stats
+     * (the fixture spans 7 minutes: too short for anomaly scores, which need the history).
+     */
+    @Test
+    void restoresTheCommittedSavepointIntoAJobWithWindowStats() throws Exception {
+        JobConfig cfg = config().with("windows.quantiles", "0.5,0.99")
+                .with("windows.distinct", "payload.user_id")
+                .with("windows.anomaly.history", "5");
+        StreamExecutionEnvironment env = environment(
+                cfg, FIXTURE.resolve("savepoint").toAbsolutePath().toUri().toString());
+        Outputs out = wire(env, cfg, 0);
+        env.executeAsync("savepoint-restore-stats").getJobExecutionResult().get(3, TimeUnit.MINUTES);
+
+        List<WindowRow> after = out.rows().drain();
+        assertThat(after).isNotEmpty().allSatisfy(r -> assertThat(r.stats()).isNotNull());
+        assertThat(after).anySatisfy(r -> assertThat(r.stats().hasQuantiles()).isTrue());
+        List<WindowRow> rows = new ArrayList<>(readRows(FIXTURE.resolve("rows-before.jsonl.gz")));
+        rows.addAll(after);
+        Set<String> dropped = new HashSet<>(Files.readAllLines(FIXTURE.resolve("too-late-before.txt")));
+        out.tooLate().drain().forEach(e -> dropped.add(e.eventId()));
+        var expected = Oracle.expected(new EventGenerator(GEN), N, cfg.windowSpecs(), dropped);
+        assertThat(Oracle.diff(expected, Oracle.values(Oracle.latest(rows)), 20))
+                .isEmpty();
+    }
+
     @Test
     @EnabledIfSystemProperty(named = "rollcast.write-savepoint-fixture", matches = "true")
     void writeFixture() throws Exception {

@@ -16,6 +16,8 @@ package io.rollcast.model;
  * @param partitionWatermark the watermark of its own partition when it was read ({@link
  *     io.rollcast.operators.PartitionClock}); whether it is too late is judged against this, so a
  *     replay decides the same whatever the other partitions do. {@code Long.MIN_VALUE} until stamped.
+ * @param distinctHash 64-bit hash of the value at the {@code windows.distinct} path of the payload, 0
+ *     when that is not configured or the event has no scalar there
  */
 public record Event(
         String eventId,
@@ -25,10 +27,28 @@ public record Event(
         double value,
         int partition,
         long offset,
-        long partitionWatermark) {
+        long partitionWatermark,
+        long distinctHash) {
 
     public Event(String eventId, String tenantId, String eventType, long timestamp, double value) {
-        this(eventId, tenantId, eventType, timestamp, value, -1, -1L, Long.MIN_VALUE);
+        this(eventId, tenantId, eventType, timestamp, value, -1, -1L, Long.MIN_VALUE, 0L);
+    }
+
+    public Event(
+            String eventId,
+            String tenantId,
+            String eventType,
+            long timestamp,
+            double value,
+            int partition,
+            long offset,
+            long partitionWatermark) {
+        this(eventId, tenantId, eventType, timestamp, value, partition, offset, partitionWatermark, 0L);
+    }
+
+    /** This event with the hash of its distinct-path value. */
+    public Event withDistinctHash(long hash) {
+        return new Event(eventId, tenantId, eventType, timestamp, value, partition, offset, partitionWatermark, hash);
     }
 
     /** The rollup key: one key per (tenant, event type), so a hot tenant spreads over subtasks. */
@@ -38,11 +58,12 @@ public record Event(
 
     /** This event read from {@code partition} at {@code offset}. */
     public Event at(int partition, long offset) {
-        return new Event(eventId, tenantId, eventType, timestamp, value, partition, offset, partitionWatermark);
+        return new Event(
+                eventId, tenantId, eventType, timestamp, value, partition, offset, partitionWatermark, distinctHash);
     }
 
     /** This event stamped with its partition's watermark. */
     public Event withPartitionWatermark(long watermark) {
-        return new Event(eventId, tenantId, eventType, timestamp, value, partition, offset, watermark);
+        return new Event(eventId, tenantId, eventType, timestamp, value, partition, offset, watermark, distinctHash);
     }
 }

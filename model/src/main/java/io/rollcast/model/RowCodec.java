@@ -38,6 +38,20 @@ public final class RowCodec {
     public static final String D_SUM = "d_sum";
     public static final String D_MIN = "d_min";
     public static final String D_MAX = "d_max";
+    /** Optional ({@link WindowStats}): {@code {"0.5": v, "0.99": v}}, the quantiles of {@code value} by level. */
+    public static final String QUANTILES = "quantiles";
+    /** Optional, rows only: the window's DDSketch, base64 of {@code DDSketch.encode}. */
+    public static final String QUANTILE_SKETCH = "quantile_sketch";
+    /** Optional: the estimated number of distinct values of the configured payload field. */
+    public static final String DISTINCT = "distinct";
+    /** Optional, rows only: the window's HyperLogLog registers, base64. */
+    public static final String DISTINCT_SKETCH = "distinct_sketch";
+    /** Optional, closed rows: {@code {"score","baseline","flagged"}}. */
+    public static final String ANOMALY = "anomaly";
+
+    public static final String SCORE = "score";
+    public static final String BASELINE = "baseline";
+    public static final String FLAGGED = "flagged";
     /** Added by the publish script to a delta: the id of its recovery stream entry. */
     public static final String STREAM_ID = "stream_id";
     /** {@link #KIND} of a gap marker: the job dropped deltas of this channel (see {@link #gapJson}). */
@@ -71,7 +85,31 @@ public final class RowCodec {
         g.writeStringField(KIND, r.kind().code());
         g.writeNumberField(VERSION, r.version());
         g.writeNumberField(EMITTED_AT, r.emittedAt());
+        if (r.stats() != null) writeStats(g, r.stats(), true);
         g.writeEndObject();
+    }
+
+    /** The configured parts of {@code s}, each only when present; sketches only in rows (deltas stay small). */
+    private static void writeStats(JsonGenerator g, WindowStats s, boolean sketches) throws IOException {
+        if (s.hasQuantiles()) {
+            g.writeObjectFieldStart(QUANTILES);
+            for (int i = 0; i < s.quantileLevels().length; i++) {
+                g.writeNumberField(Double.toString(s.quantileLevels()[i]), s.quantiles()[i]);
+            }
+            g.writeEndObject();
+            if (sketches) g.writeBinaryField(QUANTILE_SKETCH, s.quantileSketch());
+        }
+        if (s.hasDistinct()) {
+            g.writeNumberField(DISTINCT, s.distinct());
+            if (sketches) g.writeBinaryField(DISTINCT_SKETCH, s.distinctSketch());
+        }
+        if (s.anomaly() != null) {
+            g.writeObjectFieldStart(ANOMALY);
+            g.writeNumberField(SCORE, s.anomaly().score());
+            g.writeNumberField(BASELINE, s.anomaly().baseline());
+            g.writeBooleanField(FLAGGED, s.anomaly().flagged());
+            g.writeEndObject();
+        }
     }
 
     /** The window's identity and bounds, the first five fields of a row and of a delta. */
@@ -107,6 +145,7 @@ public final class RowCodec {
             g.writeNumberField(D_MIN, d.dMin());
             g.writeNumberField(D_MAX, d.dMax());
             g.writeNumberField(EMITTED_AT, d.emittedAt());
+            if (d.stats() != null) writeStats(g, d.stats(), false);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -166,6 +205,10 @@ public final class RowCodec {
         String tenant = null, type = null, spec = null, kind = null;
         long start = Long.MIN_VALUE, end = Long.MIN_VALUE, count = -1, version = -1, emittedAt = 0;
         double sum = 0, min = 0, max = 0;
+        double[] levels = null, quantiles = null;
+        byte[] quantileSketch = null, distinctSketch = null;
+        long distinct = -1;
+        WindowStats.Anomaly anomaly = null;
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw new IllegalArgumentException("a row is a JSON object");
             for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
@@ -184,6 +227,38 @@ public final class RowCodec {
                     case KIND -> kind = p.getValueAsString();
                     case VERSION -> version = p.getLongValue();
                     case EMITTED_AT -> emittedAt = p.getLongValue();
+                    case QUANTILES -> {
+                        java.util.List<double[]> qs = new java.util.ArrayList<>();
+                        for (JsonToken q = p.nextToken(); q == JsonToken.FIELD_NAME; q = p.nextToken()) {
+                            double level = Double.parseDouble(p.currentName());
+                            p.nextToken();
+                            qs.add(new double[] {level, p.getDoubleValue()});
+                        }
+                        levels = new double[qs.size()];
+                        quantiles = new double[qs.size()];
+                        for (int i = 0; i < qs.size(); i++) {
+                            levels[i] = qs.get(i)[0];
+                            quantiles[i] = qs.get(i)[1];
+                        }
+                    }
+                    case QUANTILE_SKETCH -> quantileSketch = p.getBinaryValue();
+                    case DISTINCT -> distinct = p.getLongValue();
+                    case DISTINCT_SKETCH -> distinctSketch = p.getBinaryValue();
+                    case ANOMALY -> {
+                        double score = 0, baseline = 0;
+                        boolean flagged = false;
+                        for (JsonToken a = p.nextToken(); a == JsonToken.FIELD_NAME; a = p.nextToken()) {
+                            String af = p.currentName();
+                            JsonToken av = p.nextToken();
+                            switch (af) {
+                                case SCORE -> score = p.getDoubleValue();
+                                case BASELINE -> baseline = p.getDoubleValue();
+                                case FLAGGED -> flagged = av == JsonToken.VALUE_TRUE;
+                                default -> p.skipChildren();
+                            }
+                        }
+                        anomaly = new WindowStats.Anomaly(score, baseline, flagged);
+                    }
                     default -> {
                         if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) p.skipChildren();
                     }
@@ -202,6 +277,10 @@ public final class RowCodec {
                 || version < 0) {
             throw new IllegalArgumentException("row JSON lacks a field of the window row contract");
         }
-        return new WindowRow(tenant, type, spec, start, end, count, sum, min, max, Kind.of(kind), version, emittedAt);
+        WindowStats stats = levels == null && distinct < 0 && anomaly == null
+                ? null
+                : new WindowStats(levels, quantiles, quantileSketch, distinct, distinctSketch, anomaly);
+        return new WindowRow(
+                tenant, type, spec, start, end, count, sum, min, max, Kind.of(kind), version, emittedAt, stats);
     }
 }

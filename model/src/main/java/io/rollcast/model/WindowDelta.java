@@ -14,6 +14,7 @@ package io.rollcast.model;
  * @param windowEnd exclusive, epoch ms
  * @param prevVersion version of the row the changes are relative to; 0 for the window's first row
  * @param emittedAt processing time of the row's emission, epoch ms
+ * @param stats the row's quantiles, distinct count and anomaly (absolute values, no changes), or null
  */
 public record WindowDelta(
         String tenantId,
@@ -32,7 +33,48 @@ public record WindowDelta(
         double dSum,
         double dMin,
         double dMax,
-        long emittedAt) {
+        long emittedAt,
+        WindowStats stats) {
+
+    /** A delta of a row without {@link WindowStats}. */
+    public WindowDelta(
+            String tenantId,
+            String eventType,
+            String spec,
+            long windowStart,
+            long windowEnd,
+            Kind kind,
+            long version,
+            long prevVersion,
+            long count,
+            double sum,
+            double min,
+            double max,
+            long dCount,
+            double dSum,
+            double dMin,
+            double dMax,
+            long emittedAt) {
+        this(
+                tenantId,
+                eventType,
+                spec,
+                windowStart,
+                windowEnd,
+                kind,
+                version,
+                prevVersion,
+                count,
+                sum,
+                min,
+                max,
+                dCount,
+                dSum,
+                dMin,
+                dMax,
+                emittedAt,
+                null);
+    }
 
     /** {@code tenant|type|spec|windowStart}: the row key as one string. */
     public String windowKey() {
@@ -61,6 +103,7 @@ public record WindowDelta(
                 dSum + earlier.dSum,
                 dMin + earlier.dMin,
                 dMax + earlier.dMax,
-                emittedAt);
+                emittedAt,
+                stats);
     }
 }

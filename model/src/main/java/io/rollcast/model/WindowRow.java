@@ -13,6 +13,7 @@ package io.rollcast.model;
  * @param windowStart inclusive, epoch ms
  * @param windowEnd exclusive, epoch ms
  * @param emittedAt processing time of the emission, epoch ms
+ * @param stats quantiles, distinct count and anomaly score when configured ({@link WindowStats}), else null
  */
 public record WindowRow(
         String tenantId,
@@ -26,7 +27,31 @@ public record WindowRow(
         double max,
         Kind kind,
         long version,
-        long emittedAt) {
+        long emittedAt,
+        WindowStats stats) {
+
+    /** A row without {@link WindowStats} (none configured). */
+    public WindowRow(
+            String tenantId,
+            String eventType,
+            String spec,
+            long windowStart,
+            long windowEnd,
+            long count,
+            double sum,
+            double min,
+            double max,
+            Kind kind,
+            long version,
+            long emittedAt) {
+        this(tenantId, eventType, spec, windowStart, windowEnd, count, sum, min, max, kind, version, emittedAt, null);
+    }
+
+    /** This row with other stats. */
+    public WindowRow withStats(WindowStats s) {
+        return new WindowRow(
+                tenantId, eventType, spec, windowStart, windowEnd, count, sum, min, max, kind, version, emittedAt, s);
+    }
 
     /** {@code tenant|type|spec|windowStart}: the row key as one string. */
     public String windowKey() {

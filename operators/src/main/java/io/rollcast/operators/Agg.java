@@ -18,6 +18,10 @@ public final class Agg {
      * {@link #DIRTY_LATE} (changed by a late event since the last late flush).
      */
     public byte dirty;
+    /** Quantiles of the values when {@code windows.quantiles} is set, else null (and null in state restored from before). */
+    public QuantileSketch quantiles;
+    /** Distinct values of {@code windows.distinct} when set, else null. */
+    public DistinctSketch distinct;
 
     public static final byte CLEAN = 0;
     public static final byte DIRTY_OPEN = 1;
@@ -40,6 +44,15 @@ public final class Agg {
         if (value > max) max = value;
     }
 
+    /**
+     * Adds an event's value to the sketches this aggregate keeps; {@code distinctHash} 0 means the
+     * event has no value at the distinct path.
+     */
+    public void addToSketches(double value, long distinctHash) {
+        if (quantiles != null) quantiles.add(value);
+        if (distinct != null && distinctHash != 0) distinct.addHash(distinctHash);
+    }
+
     /** An independent copy (the partials array is copied too). */
     public Agg copy() {
         Agg a = new Agg();
@@ -48,6 +61,8 @@ public final class Agg {
         a.min = min;
         a.max = max;
         a.dirty = dirty;
+        a.quantiles = quantiles == null ? null : quantiles.copy();
+        a.distinct = distinct == null ? null : distinct.copy();
         return a;
     }
 
@@ -57,6 +72,14 @@ public final class Agg {
         sum = ExactSum.addAll(sum, other.sum);
         if (other.min < min) min = other.min;
         if (other.max > max) max = other.max;
+        if (other.quantiles != null) {
+            if (quantiles == null) quantiles = other.quantiles.copy();
+            else quantiles.merge(other.quantiles);
+        }
+        if (other.distinct != null) {
+            if (distinct == null) distinct = other.distinct.copy();
+            else distinct.merge(other.distinct);
+        }
     }
 
     /** A new aggregate equal to {@code a} combined with {@code b}; either may be null (empty). */

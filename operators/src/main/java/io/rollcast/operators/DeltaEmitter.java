@@ -108,7 +108,8 @@ public final class DeltaEmitter extends KeyedProcessFunction<String, WindowRow, 
                 row.sum() - prevSum,
                 row.min() - prevMin,
                 row.max() - prevMax,
-                row.emittedAt()));
+                row.emittedAt(),
+                row.stats()));
         emitted.inc();
         if (at == null) {
             at = new LastEmitted();

@@ -15,7 +15,9 @@ import java.io.Serializable;
  * Parses and validates one event record against the event contract, without throwing.
  *
  * <p>A streaming parser, not a tree: this runs once per record on the hot path. Unknown fields are
- * ignored (forward compatibility); {@code payload} must be an object and is skipped unread.
+ * ignored (forward compatibility); {@code payload} must be an object and is skipped unread, except
+ * for the scalar at the distinct path ({@code windows.distinct}, e.g. {@code payload.user_id}),
+ * whose text is hashed into {@link Event#distinctHash}.
  */
 public final class EventParser implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -31,6 +33,12 @@ public final class EventParser implements Serializable {
 
     private final int maxRecordBytes;
     private final long maxFutureMs;
+    /** The distinct path below {@code payload} ({@code payload.a.b} -> {@code [a, b]}), or null. */
+    private final String[] distinctPath;
+
+    /** A dotted path into the payload: {@code payload.<field>[.<field>...]}, fields {@code [A-Za-z0-9_-]{1,64}}, at most 8 deep. */
+    public static final java.util.regex.Pattern DISTINCT_PATH =
+            java.util.regex.Pattern.compile("payload(\\.[A-Za-z0-9_-]{1,64}){1,8}");
 
     /**
      * @param maxRecordBytes records larger than this are rejected before parsing
@@ -38,6 +46,22 @@ public final class EventParser implements Serializable {
      *     timestamp; see {@link #parse}) are rejected
      */
     public EventParser(int maxRecordBytes, long maxFutureMs) {
+        this(maxRecordBytes, maxFutureMs, "");
+    }
+
+    /**
+     * @param distinctPath {@link #DISTINCT_PATH}, or empty for none
+     * @throws IllegalArgumentException when the path is not of that form
+     */
+    public EventParser(int maxRecordBytes, long maxFutureMs, String distinctPath) {
+        if (distinctPath == null || distinctPath.isEmpty()) {
+            this.distinctPath = null;
+        } else if (!DISTINCT_PATH.matcher(distinctPath).matches()) {
+            throw new IllegalArgumentException("distinct path '" + distinctPath
+                    + "' must be payload.<field>[.<field>...] with fields of [A-Za-z0-9_-], at most 8 deep");
+        } else {
+            this.distinctPath = distinctPath.substring("payload.".length()).split("\\.");
+        }
         if (maxRecordBytes <= 0) throw new IllegalArgumentException("maxRecordBytes must be positive");
         if (maxFutureMs < 0) throw new IllegalArgumentException("maxFutureMs must not be negative");
         this.maxRecordBytes = maxRecordBytes;
@@ -90,6 +114,7 @@ public final class EventParser implements Serializable {
         Integer schemaVersion = null;
         double value = 1.0;
         boolean valueSeen = false;
+        long distinctHash = 0;
 
         for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
             String field = p.currentName();
@@ -132,7 +157,8 @@ public final class EventParser implements Serializable {
                 }
                 case RowCodec.PAYLOAD -> {
                     if (v != JsonToken.START_OBJECT) return wrongType(field, "an object", v);
-                    p.skipChildren();
+                    if (distinctPath == null) p.skipChildren();
+                    else distinctHash = findDistinct(p, 0);
                 }
                 case RowCodec.VALUE -> {
                     if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
@@ -186,7 +212,32 @@ public final class EventParser implements Serializable {
         if (valueSeen && !Double.isFinite(value)) {
             return Result.reject(RejectReason.NON_FINITE_VALUE, "value is not a finite number");
         }
-        return Result.ok(new Event(eventId, tenantId, eventType, timestamp, value));
+        Event e = new Event(eventId, tenantId, eventType, timestamp, value);
+        return Result.ok(distinctHash == 0 ? e : e.withDistinctHash(distinctHash));
+    }
+
+    /**
+     * Reads the object the parser is at (its START_OBJECT consumed) to its end, returning the hash of
+     * the scalar at {@code distinctPath[depth..]} (strings, numbers and booleans by their JSON text),
+     * or 0 when there is none.
+     */
+    private long findDistinct(JsonParser p, int depth) throws IOException {
+        long hash = 0;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if (!name.equals(distinctPath[depth])) {
+                p.skipChildren();
+            } else if (depth == distinctPath.length - 1) {
+                if (v.isScalarValue() && v != JsonToken.VALUE_NULL) hash = DistinctSketch.hash(p.getText());
+                else p.skipChildren();
+            } else if (v == JsonToken.START_OBJECT) {
+                hash = findDistinct(p, depth + 1);
+            } else {
+                p.skipChildren();
+            }
+        }
+        return hash;
     }
 
     private static Result missing(String field) {

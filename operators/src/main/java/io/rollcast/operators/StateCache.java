@@ -184,6 +184,24 @@ final class StateCache {
             return copyOf(e.value, copy);
         }
 
+        /**
+         * As {@link #get}, but the cached instance itself, not a copy: for a read-modify-write that
+         * puts the value back at once (one event's pane update). Saves copying a value that is
+         * replaced anyway, which matters once it holds sketches of a few KB. Nothing else may keep it.
+         */
+        V getForUpdate(K userKey) throws Exception {
+            if (currentKey == null) return state.get(userKey);
+            Slot s = new Slot(currentKey.get(), userKey);
+            Entry<V> e = cache.get(s);
+            if (e == null) {
+                V v = state.get(userKey);
+                if (v == null) return null;
+                e = new Entry<>(v, false);
+                cache.put(s, e);
+            }
+            return e.value;
+        }
+
         void put(K userKey, V value) throws Exception {
             if (currentKey == null) {
                 state.put(userKey, value);

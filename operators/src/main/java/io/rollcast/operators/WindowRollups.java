@@ -5,6 +5,7 @@ import io.rollcast.model.Keys;
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
 import io.rollcast.model.WindowSpec;
+import io.rollcast.model.WindowStats;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -69,8 +70,12 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
     private final long tickMs;
     private final long dedupHorizonMs;
     private final int cacheMaxEntries;
+    private final RollupStats stats;
 
     private transient StateCache cache;
+    /** Keyed state {@code anomaly-history}, only when anomaly scores are configured. */
+    private transient StateCache.CachedValue<AnomalyHistory> history;
+
     private transient StateCache.CachedMap<Long, Agg> panes;
     private transient StateCache.CachedValue<KeyMeta> meta;
     private transient MapState<String, Boolean> seenIds;
@@ -101,6 +106,18 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
             Duration earlyInterval,
             Duration dedupHorizon,
             int cacheMaxEntries) {
+        this(specs, allowedLateness, earlyInterval, dedupHorizon, cacheMaxEntries, RollupStats.NONE);
+    }
+
+    /** As above, also keeping the quantiles, distinct counts and anomaly scores of {@code stats}. */
+    public WindowRollups(
+            List<WindowSpec> specs,
+            Duration allowedLateness,
+            Duration earlyInterval,
+            Duration dedupHorizon,
+            int cacheMaxEntries,
+            RollupStats stats) {
+        this.stats = stats;
         if (specs.isEmpty()) throw new IllegalArgumentException("at least one window spec is required");
         this.specs = specs.toArray(new WindowSpec[0]);
         this.paneMs = paneSize(specs);
@@ -141,6 +158,13 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
         meta = cache.value(
                 getRuntimeContext().getState(new ValueStateDescriptor<>("key-meta", TypeInformation.of(KeyMeta.class))),
                 KeyMeta::copy);
+        if (stats.anomaly()) {
+            history = cache.value(
+                    getRuntimeContext()
+                            .getState(new ValueStateDescriptor<>(
+                                    "anomaly-history", TypeInformation.of(AnomalyHistory.class))),
+                    AnomalyHistory::copy);
+        }
         if (dedupHorizonMs > 0) {
             MapStateDescriptor<String, Boolean> d =
                     new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.BOOLEAN);
@@ -227,7 +251,7 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
             seenIds.put(e.eventId(), Boolean.TRUE);
         }
 
-        Agg pane = panes.get(p);
+        Agg pane = panes.getForUpdate(p); // put back below: no copy of its sketches per event
         KeyMeta m = null;
         if (pane == null) {
             pane = new Agg();
@@ -236,6 +260,9 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
             ctx.timerService().registerEventTimeTimer(nextDue(p, Math.max(wm, m.finalizedUpTo)));
         }
         pane.add(e.value());
+        if (stats.quantiles() && pane.quantiles == null) pane.quantiles = new QuantileSketch();
+        if (stats.distinct() && pane.distinct == null) pane.distinct = new DistinctSketch();
+        pane.addToSketches(e.value(), e.distinctHash());
         if (paneClosed) {
             lateAccepted.inc();
             fifoCache.remove(ctx.getCurrentKey()); // a cached closed pane changed
@@ -288,7 +315,10 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<WindowRow> out) throws Exception {
         long wm = watermark(ctx); // keeps lastWatermark >= every finalized window and purge, for snapshots
         KeyMeta m = checked(meta.value());
-        if (m == null) return; // the key's windows are all gone
+        if (m == null) { // the key's windows are all gone; only its anomaly history may be left
+            if (history != null && ctx.timeDomain() == TimeDomain.EVENT_TIME) purgeHistory(timestamp);
+            return;
+        }
         Emitter emit = new Emitter(ctx, out, m);
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             // event-time timers up to the watermark have all fired: every window it closed is final
@@ -314,9 +344,12 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
             m.closedEnd = Math.max(m.closedEnd, Math.floorDiv(end, paneMs) * paneMs);
         }
         purge(m, timestamp, ctx.getCurrentKey());
+        if (history != null) purgeHistory(timestamp);
         if (m.panes.length == 0) {
             meta.clear();
             fifoCache.remove(ctx.getCurrentKey());
+            AnomalyHistory h = history == null ? null : history.value();
+            if (h != null) ctx.timerService().registerEventTimeTimer(historyExpiry(h.maxStart()));
             return;
         }
         long next = Long.MAX_VALUE;
@@ -342,6 +375,33 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
         long maxEnd = Long.MIN_VALUE;
         for (WindowSpec s : specs) maxEnd = Math.max(maxEnd, s.lastEndContaining(p));
         return maxEnd - 1 + latenessMs;
+    }
+
+    /**
+     * An anomaly-history entry of spec s is needed while a window of s may still emit a row with it
+     * among its trailing windows: while {@code start >= t - 2 x lateness - 2 x size - (history + 1) x slide}.
+     */
+    private long historyHorizon(WindowSpec s) {
+        return 2 * latenessMs + 2 * s.sizeMs() + (stats.anomalyHistory() + 1L) * s.slideMs();
+    }
+
+    private long historyExpiry(long maxStart) {
+        long h = 0;
+        for (WindowSpec s : specs) h = Math.max(h, historyHorizon(s));
+        return maxStart + h + 1;
+    }
+
+    private void purgeHistory(long timestamp) throws Exception {
+        AnomalyHistory h = history.value();
+        if (h == null) return;
+        boolean changed = h.retain((spec, start) -> {
+            for (WindowSpec s : specs) {
+                if (s.id().equals(spec)) return start >= timestamp - historyHorizon(s);
+            }
+            return false; // a spec no longer configured
+        });
+        if (h.isEmpty()) history.clear();
+        else if (changed) history.update(h);
     }
 
     private void purge(KeyMeta m, long timestamp, String key) throws Exception {
@@ -378,9 +438,10 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
             this.now = ctx.timerService().currentProcessingTime();
         }
 
-        void row(WindowSpec s, long start, long end, Agg a, Kind kind) {
+        void row(WindowSpec s, long start, long end, Agg a, Kind kind) throws Exception {
             if (a.count == 0) return;
             boolean closed = kind != Kind.EARLY;
+            WindowStats st = stats.any() ? statsOf(s, start, a, closed) : null;
             out.collect(new WindowRow(
                     tenant,
                     type,
@@ -393,8 +454,67 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
                     a.max,
                     kind,
                     WindowRow.version(a.count, closed),
-                    now));
+                    now,
+                    st));
             (kind == Kind.EARLY ? rowsEarly : kind == Kind.FINAL ? rowsFinal : rowsLate).inc();
+        }
+
+        /** The configured statistics of a window; a closed row is scored against, then recorded in, its key's history. */
+        private WindowStats statsOf(WindowSpec s, long start, Agg a, boolean closed) throws Exception {
+            double[] levels = null, quantiles = null;
+            byte[] qSketch = null;
+            if (stats.quantiles() && a.quantiles != null && a.quantiles.count() > 0) {
+                levels = stats.quantileLevels();
+                quantiles = a.quantiles.quantiles(levels);
+                qSketch = a.quantiles.serialize();
+            }
+            long distinct = -1;
+            byte[] dSketch = null;
+            if (stats.distinct()) {
+                DistinctSketch d = a.distinct != null ? a.distinct : new DistinctSketch();
+                distinct = d.estimate();
+                dSketch = d.serialize();
+            }
+            WindowStats.Anomaly anomaly = null;
+            if (closed && history != null) {
+                double x = switch (stats.anomalyMetric()) {
+                    case "sum" -> a.sumValue();
+                    case "p99" ->
+                        quantiles == null ? Double.NaN : quantiles[java.util.Arrays.binarySearch(levels, 0.99)];
+                    default -> a.count;
+                };
+                if (!Double.isNaN(x)) anomaly = scoreAndRecord(s, start, x);
+            }
+            return new WindowStats(levels, quantiles, qSketch, distinct, dSketch, anomaly);
+        }
+
+        /**
+         * Scores {@code x} against the trailing windows of spec s that can no longer change: those
+         * ending at or before {@code start - allowed lateness} (every one of them is past its lateness
+         * when this window closes, and their last rows came first), so the score depends only on the
+         * windows' contents, never on when late events or restores happened. Windows without events
+         * have no row and are not counted; with fewer than half the history present there is no score.
+         */
+        private WindowStats.Anomaly scoreAndRecord(WindowSpec s, long start, double x) throws Exception {
+            AnomalyHistory h = history.value();
+            if (h == null) h = new AnomalyHistory();
+            long lastEnd = Math.floorDiv(start - latenessMs, s.slideMs()) * s.slideMs();
+            double[] found = new double[stats.anomalyHistory()];
+            int n = 0;
+            for (int k = 0; k < stats.anomalyHistory(); k++) {
+                int i = h.indexOf(s.id(), lastEnd - k * s.slideMs() - s.sizeMs());
+                if (i >= 0) found[n++] = h.values[i];
+            }
+            WindowStats.Anomaly a = n >= stats.minHistory()
+                    ? AnomalyScore.score(
+                            x,
+                            java.util.Arrays.copyOf(found, n),
+                            stats.anomalyThreshold(),
+                            stats.anomalyMetric().equals("count"))
+                    : null;
+            h.put(s.id(), start, x);
+            history.update(h);
+            return a;
         }
 
         /** Aggregate of the closed panes in {@code [start, closedTo)}, from the per-spec FIFO cache. */

@@ -54,6 +54,7 @@ public final class PostgresRollupSink {
         ps.setString(10, r.kind().code());
         ps.setLong(11, r.version());
         ps.setObject(12, utc(r.emittedAt()));
+        RollupTable.bindPostgresStats(ps, 13, r.stats());
     }
 
     private static OffsetDateTime utc(long epochMs) {

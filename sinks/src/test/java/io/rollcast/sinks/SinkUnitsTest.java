@@ -102,9 +102,9 @@ class SinkUnitsTest {
     void migrationsOfBothStoresAreOnTheClasspathInVersionOrder() {
         assertThat(SchemaMigrations.load("postgres"))
                 .extracting(SchemaMigrations.Migration::label)
-                .containsExactly("V001__rollups");
+                .containsExactly("V001__rollups", "V002__window_stats");
         assertThat(SchemaMigrations.load("clickhouse"))
                 .extracting(SchemaMigrations.Migration::label)
-                .containsExactly("V001__rollups");
+                .containsExactly("V001__rollups", "V002__window_stats");
     }
 }

@@ -50,8 +50,10 @@ class StoreSinksIdempotenceIT {
         PostgresSettings pgs = new PostgresSettings(pgUrl, "", "", "rollups", 97, 50, 3);
         ClickHouseSettings chs =
                 new ClickHouseSettings(ch.httpUrl(), "idempotence_" + System.nanoTime(), "", "", 89, 50, 2, 3, 10_000);
-        assertThat(SchemaMigrations.applyPostgres(pgUrl, "", "", "rollups")).containsExactly("V001__rollups");
-        assertThat(SchemaMigrations.applyClickHouse(chs.endpoint())).containsExactly("V001__rollups");
+        assertThat(SchemaMigrations.applyPostgres(pgUrl, "", "", "rollups"))
+                .containsExactly("V001__rollups", "V002__window_stats");
+        assertThat(SchemaMigrations.applyClickHouse(chs.endpoint()))
+                .containsExactly("V001__rollups", "V002__window_stats");
 
         run(changelog, pgs, chs);
         assertThat(StoreRows.diff(expected, StoreRows.postgres(pgUrl, "rollups"), StoreRows.EXACT, 10))

@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import io.rollcast.model.Kind;
 import io.rollcast.model.RowCodec;
 import io.rollcast.model.WindowRow;
+import io.rollcast.model.WindowStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -77,11 +79,17 @@ public final class ClickHouseRollupQuery implements RollupQuery {
                 + seconds(toMs) + ")";
         String select = dedup == Dedup.FINAL
                 ? "SELECT tenant_id, event_type, spec, toUInt32(window_start) AS ws, toUInt32(window_end) AS we,"
-                        + " count AS c, sum AS s, min AS lo, max AS hi, kind AS k, version AS v, emitted_at AS e"
+                        + " count AS c, sum AS s, min AS lo, max AS hi, kind AS k, version AS v, emitted_at AS e,"
+                        + " quantile_levels AS ql, quantiles AS qv, hex(quantile_sketch) AS qs, distinct_count AS dc,"
+                        + " hex(distinct_sketch) AS ds, anomaly_score AS az, anomaly_baseline AS ab, anomaly_flagged AS af"
                         + " FROM " + table + " FINAL" + where
                 : "SELECT tenant_id, event_type, spec, toUInt32(window_start) AS ws, toUInt32(argMax(window_end, version)) AS we,"
                         + " argMax(count, version) AS c, argMax(sum, version) AS s, argMax(min, version) AS lo,"
-                        + " argMax(max, version) AS hi, argMax(kind, version) AS k, max(version) AS v, argMax(emitted_at, version) AS e"
+                        + " argMax(max, version) AS hi, argMax(kind, version) AS k, max(version) AS v, argMax(emitted_at, version) AS e,"
+                        + " argMax(quantile_levels, version) AS ql, argMax(quantiles, version) AS qv,"
+                        + " hex(argMax(quantile_sketch, version)) AS qs, argMax(distinct_count, version) AS dc,"
+                        + " hex(argMax(distinct_sketch, version)) AS ds, argMax(anomaly_score, version) AS az,"
+                        + " argMax(anomaly_baseline, version) AS ab, argMax(anomaly_flagged, version) AS af"
                         + " FROM " + table + where + " GROUP BY tenant_id, spec, window_start, event_type";
         return select + " ORDER BY window_start, event_type FORMAT JSONEachRow";
     }
@@ -105,7 +113,36 @@ public final class ClickHouseRollupQuery implements RollupQuery {
                 n.get("hi").asDouble(),
                 Kind.of(n.get("k").asText()),
                 uint(n, "v"),
-                uint(n, "e"));
+                uint(n, "e"),
+                stats(n));
+    }
+
+    /** The V002 columns: empty arrays and strings and NULLs are "not configured". */
+    private static WindowStats stats(JsonNode n) {
+        double[] levels = doubles(n.get("ql"));
+        double[] quantiles = doubles(n.get("qv"));
+        JsonNode dc = n.get("dc");
+        long distinct = dc == null || dc.isNull() ? -1 : dc.isTextual() ? Long.parseLong(dc.asText()) : dc.asLong();
+        JsonNode az = n.get("az");
+        WindowStats.Anomaly anomaly = az == null || az.isNull()
+                ? null
+                : new WindowStats.Anomaly(
+                        az.asDouble(), n.get("ab").asDouble(), n.get("af").asInt() == 1);
+        if (levels.length == 0 && distinct < 0 && anomaly == null) return null;
+        return new WindowStats(
+                levels.length == 0 ? null : levels,
+                levels.length == 0 ? null : quantiles,
+                HexFormat.of().parseHex(n.get("qs").asText()),
+                distinct,
+                HexFormat.of().parseHex(n.get("ds").asText()),
+                anomaly);
+    }
+
+    private static double[] doubles(JsonNode a) {
+        if (a == null || !a.isArray()) return new double[0];
+        double[] out = new double[a.size()];
+        for (int i = 0; i < out.length; i++) out[i] = a.get(i).asDouble();
+        return out;
     }
 
     /** UInt64 arrives quoted by default ({@code output_format_json_quote_64bit_integers}); UInt32 does not. */

@@ -2,6 +2,7 @@ package io.rollcast.store;
 
 import io.rollcast.model.Kind;
 import io.rollcast.model.WindowRow;
+import io.rollcast.model.WindowStats;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,11 @@ import java.nio.charset.StandardCharsets;
  * <li>count: {@code UInt64}, 8 bytes;
  * <li>sum, min, max: {@code Float64}, the 8 bytes of the raw IEEE 754 bits;
  * <li>kind: {@code Enum8('early' = 1, 'final' = 2, 'late' = 3)}, the Int8 value;
- * <li>version, emitted_at (epoch ms): {@code UInt64}, 8 bytes each.
+ * <li>version, emitted_at (epoch ms): {@code UInt64}, 8 bytes each;
+ * <li>(V002) quantile_levels, quantiles: {@code Array(Float64)}, the element count as LEB128, then
+ *     the elements; quantile_sketch, distinct_sketch: {@code String} (bytes); distinct_count:
+ *     {@code Nullable(UInt64)}, anomaly_score, anomaly_baseline: {@code Nullable(Float64)},
+ *     anomaly_flagged: {@code Nullable(UInt8)}: a null byte (1 = NULL, then nothing; 0 = a value follows).
  * </ul>
  *
  * <p>Nothing from a row reaches the SQL text: the statement is fixed, the row is the body.
@@ -40,7 +45,17 @@ public final class ClickHouseRowBinary {
         byte[] tenant = r.tenantId().getBytes(StandardCharsets.UTF_8);
         byte[] type = r.eventType().getBytes(StandardCharsets.UTF_8);
         byte[] spec = r.spec().getBytes(StandardCharsets.UTF_8);
+        WindowStats st = r.stats();
+        boolean q = st != null && st.hasQuantiles();
+        double[] levels = q ? st.quantileLevels() : new double[0];
+        double[] quantiles = q ? st.quantiles() : new double[0];
+        byte[] qSketch = q ? st.quantileSketch() : new byte[0];
+        boolean d = st != null && st.hasDistinct();
+        byte[] dSketch = d ? st.distinctSketch() : new byte[0];
+        WindowStats.Anomaly a = st == null ? null : st.anomaly();
         int size = stringSize(tenant) + stringSize(type) + stringSize(spec) + FIXED_BYTES;
+        size += 2 * (lebSize(levels.length) + 8 * levels.length) + stringSize(qSketch) + stringSize(dSketch);
+        size += (d ? 9 : 1) + (a != null ? 9 + 9 + 2 : 3);
         ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         putString(b, tenant);
         putString(b, type);
@@ -54,6 +69,19 @@ public final class ClickHouseRowBinary {
         b.put(enum8(r.kind()));
         b.putLong(uint64("version", r.version()));
         b.putLong(uint64("emitted_at", r.emittedAt()));
+        putDoubles(b, levels);
+        putDoubles(b, quantiles);
+        putString(b, qSketch);
+        b.put((byte) (d ? 0 : 1));
+        if (d) b.putLong(uint64("distinct_count", st.distinct()));
+        putString(b, dSketch);
+        if (a == null) {
+            b.put((byte) 1).put((byte) 1).put((byte) 1);
+        } else {
+            b.put((byte) 0).putLong(Double.doubleToRawLongBits(a.score()));
+            b.put((byte) 0).putLong(Double.doubleToRawLongBits(a.baseline()));
+            b.put((byte) 0).put((byte) (a.flagged() ? 1 : 0));
+        }
         return b.array();
     }
 
@@ -86,19 +114,32 @@ public final class ClickHouseRowBinary {
     }
 
     private static int stringSize(byte[] utf8) {
-        int lengthBytes = 1;
-        for (int n = utf8.length >>> 7; n != 0; n >>>= 7) lengthBytes++;
-        return lengthBytes + utf8.length;
+        return lebSize(utf8.length) + utf8.length;
     }
 
-    /** A String: its byte length as unsigned LEB128 (7 bits per byte, low first, high bit = more), then the bytes. */
-    private static void putString(ByteBuffer b, byte[] utf8) {
-        int n = utf8.length;
+    private static int lebSize(int n) {
+        int lengthBytes = 1;
+        for (n >>>= 7; n != 0; n >>>= 7) lengthBytes++;
+        return lengthBytes;
+    }
+
+    private static void putLeb(ByteBuffer b, int n) {
         while ((n & ~0x7F) != 0) {
             b.put((byte) ((n & 0x7F) | 0x80));
             n >>>= 7;
         }
         b.put((byte) n);
+    }
+
+    /** An {@code Array(Float64)}: the element count as LEB128, then each element's 8 bytes. */
+    private static void putDoubles(ByteBuffer b, double[] v) {
+        putLeb(b, v.length);
+        for (double x : v) b.putLong(Double.doubleToRawLongBits(x));
+    }
+
+    /** A String: its byte length as unsigned LEB128 (7 bits per byte, low first, high bit = more), then the bytes. */
+    private static void putString(ByteBuffer b, byte[] utf8) {
+        putLeb(b, utf8.length);
         b.put(utf8);
     }
 }

@@ -69,7 +69,8 @@ public final class PostgresRollupQuery implements RollupQuery {
                             rs.getDouble(9),
                             Kind.of(rs.getString(10)),
                             rs.getLong(11),
-                            ms(rs, 12)));
+                            ms(rs, 12),
+                            RollupTable.readPostgresStats(rs, 13)));
                 }
             }
             return out;

@@ -194,7 +194,7 @@ public final class SchemaMigrations {
         ObjectMapper json = new ObjectMapper();
         for (Migration m : load("clickhouse")) {
             if (checkApplied(m, done.get(m.version()), "ClickHouse table " + endpoint.table())) continue;
-            for (String sql : statements(m.sql())) send(() -> http.execute(sql, "", TIMEOUT));
+            for (String sql : statements(m.sql())) send(() -> executeAddColumnOnce(http, sql));
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("target", target);
             row.put("version", m.version());
@@ -221,6 +221,22 @@ public final class SchemaMigrations {
                             + checksum + " recorded, " + m.checksum() + " now); add a new migration instead");
         }
         return true;
+    }
+
+    private static final Pattern ADD_COLUMN = Pattern.compile("(?is)\\s*ALTER\\s+TABLE\\s+\\S+\\s+ADD\\s+COLUMN\\s.*");
+
+    /**
+     * Runs a ClickHouse statement; an {@code ALTER TABLE ... ADD COLUMN} of a column that exists
+     * already (code 44, a rerun after a partial run: 18.16 has no {@code IF NOT EXISTS} there) is done.
+     */
+    private static String executeAddColumnOnce(ClickHouseHttp http, String sql) {
+        try {
+            return http.execute(sql, "", TIMEOUT);
+        } catch (IllegalStateException e) {
+            String m = String.valueOf(e.getMessage());
+            if (ADD_COLUMN.matcher(sql).matches() && m.contains("Code: 44") && m.contains("already exists")) return "";
+            throw e;
+        }
     }
 
     private static String send(java.util.function.Supplier<String> request) {

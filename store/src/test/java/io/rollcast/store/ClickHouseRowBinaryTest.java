@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
 
 class ClickHouseRowBinaryTest {
     private static final String DDL = SchemaMigrations.load("clickhouse").get(0).sql();
+    /** Every migration: V001's table and V002's added columns, in the order they were added. */
+    private static final String ALL_DDL = SchemaMigrations.load("clickhouse").stream()
+            .map(SchemaMigrations.Migration::sql)
+            .collect(java.util.stream.Collectors.joining("\n"));
 
     @Test
     void aRowIsItsColumnsInTableOrderLittleEndianWithTheDoublesRawBits() {
@@ -43,8 +47,39 @@ class ClickHouseRowBinaryTest {
                 "0000000000000080", // max: -0.0, sign bit only
                 "03", // kind: Enum8 'late' = 3
                 "0700000000000000", // version: UInt64
-                "c396db769b010000"); // emitted_at: 1767225661123 ms, UInt64
+                "c396db769b010000", // emitted_at: 1767225661123 ms, UInt64
+                "00", // quantile_levels: Array(Float64), empty (no stats configured)
+                "00", // quantiles
+                "00", // quantile_sketch: String, empty
+                "01", // distinct_count: Nullable(UInt64), NULL
+                "00", // distinct_sketch
+                "010101"); // anomaly_score, anomaly_baseline, anomaly_flagged: NULL
         assertThat(HexFormat.of().formatHex(ClickHouseRowBinary.encode(r))).isEqualTo(expected);
+    }
+
+    @Test
+    void statsAreArraysStringsAndNullablesAfterTheV001Columns() {
+        WindowRow r = new WindowRow("t", "a", "s", 0, 60_000, 1, 1, 1, 1, Kind.FINAL, 3, 0)
+                .withStats(new io.rollcast.model.WindowStats(
+                        new double[] {0.5},
+                        new double[] {-0.0},
+                        new byte[] {9, 8},
+                        5,
+                        new byte[] {7},
+                        new io.rollcast.model.WindowStats.Anomaly(1.5, 2.0, true)));
+        byte[] row = ClickHouseRowBinary.encode(r);
+        String hex = HexFormat.of().formatHex(row);
+        assertThat(hex)
+                .endsWith(String.join(
+                        "",
+                        "01" + "000000000000e03f", // quantile_levels: [0.5]
+                        "01" + "0000000000000080", // quantiles: [-0.0], raw bits
+                        "02" + "0908", // quantile_sketch
+                        "00" + "0500000000000000", // distinct_count: not NULL, 5
+                        "01" + "07", // distinct_sketch
+                        "00" + "000000000000f83f", // anomaly_score 1.5
+                        "00" + "0000000000000040", // anomaly_baseline 2.0
+                        "00" + "01")); // anomaly_flagged
     }
 
     @Test
@@ -58,15 +93,17 @@ class ClickHouseRowBinaryTest {
     private static String prefix(int tenantLength, int bytes) {
         WindowRow r = new WindowRow("x".repeat(tenantLength), "a", "s", 0, 60_000, 1, 1, 1, 1, Kind.FINAL, 3, 0);
         byte[] row = ClickHouseRowBinary.encode(r);
-        assertThat(row).hasSize(bytes + tenantLength + 2 + 2 + 57);
+        assertThat(row)
+                .hasSize(bytes + tenantLength + 2 + 2 + 57 + 8); // + V002: 2 empty arrays, 2 empty strings, 4 NULLs
         return HexFormat.of().formatHex(row, 0, bytes);
     }
 
     @Test
     void theInsertNamesTheSchemasColumnsInTheirOrder() {
         List<String> columns = new ArrayList<>();
-        Matcher m = Pattern.compile("(?m)^\\s+(\\w+)\\s+(String|DateTime|UInt64|Float64|Enum8)")
-                .matcher(DDL);
+        Matcher m = Pattern.compile(
+                        "(?m)^(?:\\s+|ALTER TABLE rollups ADD COLUMN )(\\w+)\\s+(String|DateTime|UInt64|Float64|Enum8|Array|Nullable)")
+                .matcher(ALL_DDL);
         while (m.find()) columns.add(m.group(1));
         assertThat(String.join(", ", columns)).isEqualTo(RollupTable.COLUMNS);
         assertThat(RollupTable.clickHouseInsert("db.rollups"))

@@ -24,10 +24,12 @@ class SchemaMigrationsIT {
     @Test
     void postgresMigrationsApplyOnceWithThePrimaryKeyOfTheReadQuery(PostgresServer pg) throws Exception {
         String url = pg.freshDatabase("schema");
-        assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups")).containsExactly("V001__rollups");
+        assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups"))
+                .containsExactly("V001__rollups", "V002__window_stats");
         assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups")).isEmpty();
         // another configured table gets its own history
-        assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups_b")).containsExactly("V001__rollups");
+        assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups_b"))
+                .containsExactly("V001__rollups", "V002__window_stats");
         try (Connection c = DriverManager.getConnection(url);
                 Statement st = c.createStatement()) {
             assertThat(strings(
@@ -38,8 +40,9 @@ class SchemaMigrationsIT {
                     .containsExactly("tenant_id", "spec", "window_start", "event_type");
             assertThat(strings(
                             st,
-                            "SELECT target || ':' || version FROM " + SchemaMigrations.HISTORY + " ORDER BY target"))
-                    .containsExactly("rollups:1", "rollups_b:1");
+                            "SELECT target || ':' || version FROM " + SchemaMigrations.HISTORY
+                                    + " ORDER BY target, version"))
+                    .containsExactly("rollups:1", "rollups:2", "rollups_b:1", "rollups_b:2");
             st.execute("UPDATE " + SchemaMigrations.HISTORY + " SET checksum = 'edited' WHERE target = 'rollups'");
         }
         assertThatThrownBy(() -> SchemaMigrations.applyPostgres(url, "", "", "rollups"))
@@ -51,7 +54,7 @@ class SchemaMigrationsIT {
     @Test
     void clickhouseMigrationsCreateTheDatabaseAndApplyOnce(ClickHouseServer ch) {
         ClickHouseEndpoint s = new ClickHouseEndpoint(ch.httpUrl(), "schema_" + System.nanoTime(), "", "");
-        assertThat(SchemaMigrations.applyClickHouse(s)).containsExactly("V001__rollups");
+        assertThat(SchemaMigrations.applyClickHouse(s)).containsExactly("V001__rollups", "V002__window_stats");
         assertThat(SchemaMigrations.applyClickHouse(s)).isEmpty();
         String ddl = ch.query("SHOW CREATE TABLE " + s.table() + " FORMAT TabSeparatedRaw");
         assertThat(ddl)
@@ -60,7 +63,74 @@ class SchemaMigrationsIT {
                 .contains("ORDER BY (tenant_id, spec, window_start, event_type)");
         assertThat(ch.query("SELECT count() FROM " + s.database() + "." + SchemaMigrations.HISTORY
                         + " FORMAT TabSeparated"))
-                .isEqualTo("1\n");
+                .isEqualTo("2\n");
+    }
+
+    @Test
+    void aPostgresTableOfV001IsUpgradedInPlaceKeepingItsRows(PostgresServer pg) throws Exception {
+        String url = pg.freshDatabase("upgrade");
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement()) {
+            // a store as V001 left it: the table, one row, V001 recorded
+            st.execute(SchemaMigrations.load("postgres").get(0).sql().replace("${table}", "rollups"));
+            st.execute("INSERT INTO rollups VALUES ('t', 'x', 'tumbling-1m', '2026-01-01T00:00Z', '2026-01-01T00:01Z',"
+                    + " 3, 4.5, 1, 2, 'final', 7, '2026-01-01T00:02Z')");
+            st.execute("CREATE TABLE " + SchemaMigrations.HISTORY + " (target text NOT NULL, version int NOT NULL,"
+                    + " description text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),"
+                    + " PRIMARY KEY (target, version))");
+            st.execute("INSERT INTO " + SchemaMigrations.HISTORY + " (target, version, description, checksum) VALUES"
+                    + " ('rollups', 1, 'rollups', '"
+                    + SchemaMigrations.load("postgres").get(0).checksum() + "')");
+        }
+        assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups")).containsExactly("V002__window_stats");
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement()) {
+            assertThat(strings(
+                            st,
+                            "SELECT count || ' ' || version || ' ' || (quantiles IS NULL) || ' '"
+                                    + " || (distinct_count IS NULL) || ' ' || (anomaly_score IS NULL) FROM rollups"))
+                    .containsExactly("3 7 true true true");
+        }
+    }
+
+    @Test
+    void aClickHouseTableOfV001IsUpgradedInPlaceAndAPartialRunIsCompleted(ClickHouseServer ch) {
+        ClickHouseEndpoint s = new ClickHouseEndpoint(ch.httpUrl(), "upgrade_" + System.nanoTime(), "", "");
+        ch.query("CREATE DATABASE " + s.database());
+        ch.query(SchemaMigrations.load("clickhouse")
+                .get(0)
+                .sql()
+                .replace("CREATE TABLE IF NOT EXISTS rollups", "CREATE TABLE " + s.table()));
+        ch.query(
+                "INSERT INTO " + s.table() + " (tenant_id, event_type, spec, window_start, window_end, count, sum, min,"
+                        + " max, kind, version, emitted_at) VALUES ('t', 'x', 'tumbling-1m', 1767225600, 1767225660, 3, 4.5, 1,"
+                        + " 2, 'final', 7, 0)");
+        // the table of V001 with a row: upgraded in place (V001's DDL is IF NOT EXISTS)
+        assertThat(SchemaMigrations.applyClickHouse(s)).containsExactly("V001__rollups", "V002__window_stats");
+        // then as if V002 had been interrupted after adding some of its columns: a rerun completes it
+        ch.query("ALTER TABLE " + s.table() + " DROP COLUMN anomaly_flagged");
+        ch.query("ALTER TABLE " + s.table() + " DROP COLUMN anomaly_baseline");
+        ch.query("ALTER TABLE " + s.database() + "." + SchemaMigrations.HISTORY + " DELETE WHERE version = 2");
+        awaitNoV002(ch, s);
+        assertThat(SchemaMigrations.applyClickHouse(s)).containsExactly("V002__window_stats");
+        assertThat(ch.query("SELECT count, version, length(quantiles), isNull(distinct_count), isNull(anomaly_flagged)"
+                        + " FROM " + s.table() + " FORMAT TabSeparated"))
+                .isEqualTo("3\t7\t0\t1\t1\n");
+    }
+
+    /** ALTER ... DELETE is a mutation: it applies asynchronously. */
+    private static void awaitNoV002(ClickHouseServer ch, ClickHouseEndpoint s) {
+        for (int i = 0; i < 100; i++) {
+            String n = ch.query("SELECT count() FROM " + s.database() + "." + SchemaMigrations.HISTORY
+                    + " WHERE version = 2 FORMAT TabSeparated");
+            if (n.equals("0\n")) return;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("the history row of V002 was not deleted");
     }
 
     private static List<String> strings(Statement st, String sql) throws Exception {

@@ -29,23 +29,43 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  *
  * <p>Run with {@code bin/bench rollups [denseEvents] [sparseEvents]}; with
  * {@code BENCH_JAVA_OPTS=-Dbench.compare-confirm=true} it compares watermark.confirm-events 1 and the default instead;
- * with {@code -Dbench.compare-exchange=true}, route-rejected chained to the source vs behind the partition exchange.
+ * with {@code -Dbench.compare-exchange=true}, route-rejected chained to the source vs behind the partition exchange;
+ * with {@code -Dbench.stats=true} it measures the cost of {@code windows.quantiles} and {@code windows.distinct}
+ * (all three specs; each event gets a payload user id out of 10 000).
  */
 public final class RollupBenchmark {
 
     /** Generated records parsed exactly as the Kafka deserializer does. */
     static final class Parsed implements GeneratorFunction<Long, Ingested> {
         private final EventGenerator gen;
-        private final EventParser parser = new EventParser(65536, 3_600_000L);
+        private final EventParser parser;
+        private final boolean payload;
 
         Parsed(EventGenerator gen) {
+            this(gen, "");
+        }
+
+        /** With a distinct path: every record gets {@code "payload":{"user_id":"u<0..9999>"}} before it is parsed. */
+        Parsed(EventGenerator gen, String distinctPath) {
             this.gen = gen;
+            this.parser = new EventParser(65536, 3_600_000L, distinctPath);
+            this.payload =
+                    !distinctPath.isEmpty() || Boolean.getBoolean("bench.stats"); // same records for every variant
         }
 
         @Override
         public Ingested map(Long i) {
             var g = gen.get(i);
-            var r = parser.parse(g.value(), 1_767_225_600_000L);
+            byte[] value = g.value();
+            if (payload && value.length > 0 && value[value.length - 1] == '}') {
+                byte[] tail = (",\"payload\":{\"user_id\":\"u" + Math.floorMod(i * 0x9E3779B97F4A7C15L, 10_000L)
+                                + "\"}}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] v = java.util.Arrays.copyOf(value, value.length - 1 + tail.length);
+                System.arraycopy(tail, 0, v, value.length - 1, tail.length);
+                value = v;
+            }
+            var r = parser.parse(value, 1_767_225_600_000L);
             // four partitions, so that a partition exchange spreads them over the subtasks
             int partition = (int) (i % 4);
             return r.isValid()
@@ -94,7 +114,37 @@ public final class RollupBenchmark {
             int parallelism,
             boolean chained)
             throws Exception {
+        return run(workload, gc, n, specs, checkpoints, confirm, parallelism, chained, "", "");
+    }
+
+    static Result run(
+            String workload,
+            GeneratorConfig gc,
+            long n,
+            String specs,
+            Path checkpoints,
+            int confirm,
+            String quantiles,
+            String distinct)
+            throws Exception {
+        return run(workload, gc, n, specs, checkpoints, confirm, 1, false, quantiles, distinct);
+    }
+
+    static Result run(
+            String workload,
+            GeneratorConfig gc,
+            long n,
+            String specs,
+            Path checkpoints,
+            int confirm,
+            int parallelism,
+            boolean chained,
+            String quantiles,
+            String distinct)
+            throws Exception {
         JobConfig cfg = JobConfig.defaults()
+                .with("windows.quantiles", quantiles)
+                .with("windows.distinct", distinct)
                 .with("watermark.confirm-events", Integer.toString(confirm))
                 .with("windows.specs", specs)
                 .with("checkpoint.interval", "10s")
@@ -110,7 +160,10 @@ public final class RollupBenchmark {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         RollupJob.configure(env, cfg);
         var in = env.fromSource(
-                new DataGeneratorSource<>(new Parsed(new EventGenerator(gc)), n, TypeInformation.of(Ingested.class)),
+                new DataGeneratorSource<>(
+                        new Parsed(new EventGenerator(gc), distinct.isEmpty() ? "" : "payload.user_id"),
+                        n,
+                        TypeInformation.of(Ingested.class)),
                 RollupJob.watermarks(cfg),
                 "generated");
         RollupJob.Outputs out = chained
@@ -180,6 +233,10 @@ public final class RollupBenchmark {
             }
             return;
         }
+        if (Boolean.getBoolean("bench.stats")) {
+            stats(dense, sparse, denseCfg, sparseCfg, specSets.get(2), cp);
+            return;
+        }
         System.out.println("timers: " + System.getProperty("timers", "rocksdb"));
         StringBuilder table = new StringBuilder();
         table.append(String.format(
@@ -202,6 +259,51 @@ public final class RollupBenchmark {
                         r.eventsPerSecond() / base));
                 System.out.print(table);
                 table.setLength(0);
+            }
+        }
+    }
+
+    /**
+     * The cost of quantiles and distinct counts: all three specs, without, with quantiles
+     * (0.5, 0.9, 0.99), with distinct (payload.user_id), with both; dense and sparse, each run twice
+     * in alternation. Every variant parses the same records with the payload added.
+     */
+    static void stats(
+            long dense, long sparse, GeneratorConfig denseCfg, GeneratorConfig sparseCfg, String specs, Path cp)
+            throws Exception {
+        String[][] variants = {
+            {"none", "", ""},
+            {"quantiles", "0.5,0.9,0.99", ""},
+            {"distinct", "", "payload.user_id"},
+            {"both", "0.5,0.9,0.99", "payload.user_id"}
+        };
+        System.out.printf(
+                "%-7s %-10s %5s %10s %11s %9s %12s %10s %10s%n",
+                "load", "stats", "round", "events", "rows", "seconds", "events/s", "us/event", "us/row");
+        for (var w : List.of(new Object[] {"dense", denseCfg, dense}, new Object[] {"sparse", sparseCfg, sparse})) {
+            for (int round = 1; round <= 2; round++) {
+                for (String[] v : variants) {
+                    Result r = run(
+                            (String) w[0],
+                            (GeneratorConfig) w[1],
+                            (Long) w[2],
+                            specs,
+                            cp,
+                            JobConfig.defaults().confirmEvents(),
+                            v[1],
+                            v[2].isEmpty() ? "" : v[2]);
+                    System.out.printf(
+                            "%-7s %-10s %5d %,10d %,11d %9.1f %,12.0f %10.2f %10.2f%n",
+                            r.workload(),
+                            v[0],
+                            round,
+                            r.events(),
+                            r.rows(),
+                            r.seconds(),
+                            r.eventsPerSecond(),
+                            r.seconds() * 1e6 / r.events(),
+                            r.seconds() * 1e6 / Math.max(1, r.rows()));
+                }
             }
         }
     }
