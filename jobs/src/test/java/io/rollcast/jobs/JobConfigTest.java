@@ -27,6 +27,18 @@ class JobConfigTest {
     }
 
     @Test
+    void boundedRunsNeverDeclareAPartitionIdle() {
+        assertThat(JobConfig.defaults().idleness()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(JobConfig.defaults().with("kafka.bounded", "true").idleness())
+                .isZero();
+        assertThat(JobConfig.defaults()
+                        .with("kafka.bounded", "true")
+                        .with("watermark.idleness", "1m")
+                        .idleness())
+                .isZero();
+    }
+
+    @Test
     void readsNestedAndDottedYamlAndAppliesOverridesOnTop(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("job.yaml");
         Files.writeString(f, """
