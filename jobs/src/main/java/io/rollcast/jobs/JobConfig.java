@@ -479,8 +479,8 @@ public final class JobConfig implements Serializable {
     /**
      * {@code watermark.idleness}, or zero for a bounded run: there every partition ends with a final
      * watermark, so a silent one cannot stall the job, and idleness could only let the other
-     * partitions close and purge a slow partition's windows before its events arrive (a bounded
-     * replay once dropped 23 events that way in CI): bounded runs must give the live run's rows.
+     * partitions close and purge a slow partition's windows before its events arrive (which
+     * then go to the late topic): bounded runs must give the live run's rows.
      */
     public Duration idleness() {
         return get(KAFKA_BOUNDED) ? Duration.ZERO : get(WM_IDLENESS);

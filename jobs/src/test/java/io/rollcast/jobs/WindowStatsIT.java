@@ -34,11 +34,13 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Future;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -335,10 +337,12 @@ class WindowStatsIT {
         String in = kafka.freshTopic("stats-events", 4);
         try (var producer =
                 new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
             for (Raw e : events) {
-                producer.send(new ProducerRecord<>(in, e.tenant.getBytes(StandardCharsets.UTF_8), e.json()));
+                sent.add(producer.send(new ProducerRecord<>(in, e.tenant.getBytes(StandardCharsets.UTF_8), e.json())));
             }
             producer.flush();
+            for (Future<RecordMetadata> f : sent) f.get(); // a lost input record fails here, not as a wrong window
         }
         JobConfig cfg = StoreRuns.config(
                         "both", pg.freshDatabase("stats"), ch.httpUrl(), ch.freshDatabase("stats"), "1s")

@@ -1,6 +1,8 @@
 package io.rollcast.testkit;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -8,8 +10,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -40,6 +44,12 @@ public final class KafkaServer {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // Ordered retries without idempotence: on a fresh partition whose leader was not serving yet an
+        // idempotent producer was seen in CI to answer NOT_LEADER_OR_FOLLOWER with OUT_OF_ORDER_SEQUENCE_NUMBER
+        // for two minutes, until the delivery timeout dropped the batches, and tests that do not check
+        // their send futures lost events silently. One request in flight keeps the partition's order.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         return p;
     }
 
@@ -56,7 +66,7 @@ public final class KafkaServer {
 
     /** Creates a topic (replication factor 1) and waits until the broker has created it. */
     public void createTopic(String name, int partitions) {
-        createTopic(name, partitions, java.util.Map.of());
+        createTopic(name, partitions, Map.of());
     }
 
     /**
@@ -65,7 +75,7 @@ public final class KafkaServer {
      * producer writing then was seen to drop records (OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery
      * timeout).
      */
-    public void createTopic(String name, int partitions, java.util.Map<String, String> configs) {
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
         try (Admin admin = Admin.create(clientProperties())) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
                     .all()
@@ -76,6 +86,11 @@ public final class KafkaServer {
                     throw new TimeoutException("no leader for every partition of " + name);
                 Thread.sleep(100);
             }
+            // the metadata can name a leader before that broker serves the partition: a ListOffsets request
+            // is answered by the leader itself (the admin client retries NOT_LEADER_OR_FOLLOWER until it is)
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int i = 0; i < partitions; i++) latest.put(new TopicPartition(name, i), OffsetSpec.latest());
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Cannot create topic " + name + " on " + bootstrapServers(), e);
         } catch (InterruptedException e) {
