@@ -1,0 +1,299 @@
+package io.rollcast.jobs.bench;
+
+import io.rollcast.jobs.JobConfig;
+import io.rollcast.jobs.KafkaIo;
+import io.rollcast.jobs.RollupJob;
+import io.rollcast.jobs.StoreSinks;
+import io.rollcast.jobs.gen.EventGenerator;
+import io.rollcast.jobs.gen.GeneratorConfig;
+import io.rollcast.testkit.ClickHouseServer;
+import io.rollcast.testkit.KafkaServer;
+import io.rollcast.testkit.PostgresServer;
+import io.rollcast.testkit.RealServers;
+import io.rollcast.testkit.RedisServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Rollcast side by side with Flink SQL on the same Kafka topic, per key shape, in one run (issue
+ * 19): (a) a plain KafkaConsumer reading bytes; (b) Flink SQL window TVFs — {@code TUMBLE 1m}, then
+ * {@code TUMBLE 1m + HOP 5m/1m + HOP 60m/1m} — count/sum/min/max per tenant and event type, the
+ * Kafka SQL connector with the JSON format, the three queries in one job (UNION ALL, so the planner
+ * reads the topic once) into a counting discard sink; (c) Rollcast with the same specs, no sinks, no
+ * early rows; (d) the whole Rollcast pipeline (three specs, early rows every 1 s, Postgres,
+ * ClickHouse, Redis live and the changelog topic).
+ *
+ * <p>Every job runs on a local MiniCluster with the same settings: parallelism 2, RocksDB with
+ * incremental checkpoints every 10 s, bounded from the earliest offset of a 4-partition topic, a 5 s
+ * out-of-orderness bound. Rates are events over the job's wall time, start-up included (as a user
+ * measures a backfill). Rollcast keeps its defaults otherwise (5 min allowed lateness, a 10 min
+ * event-id dedup horizon); Flink SQL has neither.
+ *
+ * <p>Shapes: {@code dense} 100 tenants × 10 types, ~120 events per key-minute; {@code sparse}
+ * 1 000 × 10, ~1.1 events per key-minute (the shape of the issue); {@code very-sparse} 10 000 × 10,
+ * ~0.3 events per key-minute. Run with {@code bin/bench shapes [dense] [sparse] [verySparse]}
+ * (event counts; defaults 1 000 000, 300 000, 200 000); {@code -Dbench.full=false} skips (d),
+ * {@code -Dbench.shapes=dense,sparse} picks shapes.
+ */
+public final class ShapesBenchmark {
+    static final long START = 1_767_225_600_000L; // 2026-01-01T00:00Z
+    static final String TUMBLING = "tumbling 1m";
+    static final String THREE = "tumbling 1m,sliding 5m/1m,sliding 60m/1m";
+
+    record Shape(String name, int tenants, int types, double eventTimeRate, long events) {
+        double eventsPerKeyMinute() {
+            return eventTimeRate * 60 / (tenants * (double) types);
+        }
+    }
+
+    record Result(String name, double seconds, long rows, long events) {
+        double eventsPerSecond() {
+            return events / seconds;
+        }
+
+        double rowsPerSecond() {
+            return rows / seconds;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        long dense = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
+        long sparse = args.length > 1 ? Long.parseLong(args[1]) : 300_000L;
+        long verySparse = args.length > 2 ? Long.parseLong(args[2]) : 200_000L;
+        boolean full = Boolean.parseBoolean(System.getProperty("bench.full", "true"));
+        List<String> pick = List.of(
+                System.getProperty("bench.shapes", "dense,sparse,very-sparse").split(","));
+        List<Shape> shapes = new ArrayList<>();
+        // event time advances 1000 / rate ms per record, keys uniformly at random
+        if (pick.contains("dense")) shapes.add(new Shape("dense", 100, 10, 2_000, dense));
+        if (pick.contains("sparse")) shapes.add(new Shape("sparse", 1_000, 10, 183, sparse));
+        if (pick.contains("very-sparse")) shapes.add(new Shape("very-sparse", 10_000, 10, 500, verySparse));
+
+        KafkaServer kafka = RealServers.startForMain(KafkaServer.class);
+        PostgresServer pg = full ? RealServers.startForMain(PostgresServer.class) : null;
+        ClickHouseServer ch = full ? RealServers.startForMain(ClickHouseServer.class) : null;
+        RedisServer redis = full ? RealServers.startForMain(RedisServer.class) : null;
+        Path cp = Files.createTempDirectory("rollcast-shapes-cp");
+
+        // warm-up: JIT, RocksDB and the planner, on a small dense topic (not reported)
+        Shape warm = new Shape("warm-up", 100, 10, 2_000, 100_000);
+        String warmTopic = produce(kafka, warm, 9);
+        sql(kafka, warmTopic, warm.events(), TUMBLING, cp);
+        rollcast(kafka, warmTopic, warm.events(), TUMBLING, cp, null, null, null);
+
+        StringBuilder table = new StringBuilder();
+        List<String> ratios = new ArrayList<>();
+        for (Shape s : shapes) {
+            String topic = produce(kafka, s, 7);
+            Map<String, Result> r = new LinkedHashMap<>();
+            r.put("raw KafkaConsumer, bytes", timedRaw(kafka, topic, s.events()));
+            r.put("Flink SQL TUMBLE 1m", sql(kafka, topic, s.events(), TUMBLING, cp));
+            r.put("Rollcast tumbling 1m, no sinks", rollcast(kafka, topic, s.events(), TUMBLING, cp, null, null, null));
+            r.put("Flink SQL TUMBLE 1m + HOP 5m/1m + HOP 60m/1m", sql(kafka, topic, s.events(), THREE, cp));
+            r.put("Rollcast three specs, no sinks", rollcast(kafka, topic, s.events(), THREE, cp, null, null, null));
+            if (full)
+                r.put(
+                        "Rollcast three specs, full pipeline",
+                        rollcast(kafka, topic, s.events(), THREE, cp, pg, ch, redis));
+            table.append(String.format(
+                    "%n%s: %d tenants x %d types, %,d events, %.1f events per key-minute, %.0f min of event time%n",
+                    s.name(),
+                    s.tenants(),
+                    s.types(),
+                    s.events(),
+                    s.eventsPerKeyMinute(),
+                    s.events() / s.eventTimeRate() / 60));
+            table.append(String.format("%-46s %12s %12s %9s%n", "case", "events/s", "rows/s", "seconds"));
+            r.forEach((name, x) -> table.append(String.format(
+                    "%-46s %,12.0f %12s %9.1f%n",
+                    name,
+                    x.eventsPerSecond(),
+                    x.rows() < 0 ? "-" : String.format("%,.0f", x.rowsPerSecond()),
+                    x.seconds())));
+            double sqlT = r.get("Flink SQL TUMBLE 1m").eventsPerSecond();
+            double sql3 = r.get("Flink SQL TUMBLE 1m + HOP 5m/1m + HOP 60m/1m").eventsPerSecond();
+            double rcT = r.get("Rollcast tumbling 1m, no sinks").eventsPerSecond();
+            double rc3 = r.get("Rollcast three specs, no sinks").eventsPerSecond();
+            double raw = r.get("raw KafkaConsumer, bytes").eventsPerSecond();
+            StringBuilder q = new StringBuilder(String.format(
+                    "%s: Rollcast/SQL tumbling %.2f; Rollcast/SQL three specs %.2f; Rollcast three/tumbling %.2f"
+                            + " (SQL %.2f); Rollcast tumbling/raw %.3f",
+                    s.name(), rcT / sqlT, rc3 / sql3, rc3 / rcT, sql3 / sqlT, rcT / raw));
+            if (full) {
+                double fp = r.get("Rollcast three specs, full pipeline").eventsPerSecond();
+                q.append(String.format("; full pipeline/no sinks %.2f; full/raw %.3f", fp / rc3, fp / raw));
+            }
+            ratios.add(q.toString());
+            System.out.print(table); // as it goes: a long run shows what it has
+            table.setLength(0);
+            System.out.println(ratios.get(ratios.size() - 1));
+        }
+        System.out.println();
+        System.out.println("ratios (same run):");
+        ratios.forEach(System.out::println);
+        System.exit(0); // the testkit's shutdown hook stops the servers
+    }
+
+    /** Writes the shape's events to a fresh 4-partition topic, keyed by tenant (as producers do). */
+    static String produce(KafkaServer kafka, Shape s, long seed) {
+        String topic = kafka.freshTopic("shapes-" + s.name(), 4);
+        EventGenerator gen =
+                new EventGenerator(GeneratorConfig.clean(seed, s.tenants(), s.types(), START, s.eventTimeRate()));
+        Properties pp = kafka.producerProperties();
+        pp.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        pp.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        long t0 = System.nanoTime();
+        try (var p = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (long i = 0; i < s.events(); i++) {
+                var g = gen.get(i);
+                p.send(new ProducerRecord<>(topic, g.key(), g.value()));
+            }
+        }
+        System.out.printf(
+                "%s: produced %,d events to %s in %.1f s%n",
+                s.name(), s.events(), topic, (System.nanoTime() - t0) / 1e9);
+        return topic;
+    }
+
+    static Result timedRaw(KafkaServer kafka, String topic, long n) {
+        double rate = PipelineBenchmark.rawConsumer(kafka, topic, n);
+        return new Result("raw", n / rate, -1, n);
+    }
+
+    /** The environment every case runs in: the same MiniCluster settings for Flink SQL and Rollcast. */
+    static StreamExecutionEnvironment environment(Path checkpoints) {
+        Configuration conf = new Configuration();
+        conf.setString("state.backend.type", "rocksdb");
+        conf.setString("execution.checkpointing.incremental", "true");
+        conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        conf.setString("execution.checkpointing.interval", "10s");
+        conf.setString("taskmanager.memory.managed.size", "256m");
+        conf.setString("state.backend.rocksdb.timer-service.factory", "ROCKSDB");
+        conf.setString("pipeline.auto-watermark-interval", "200ms");
+        return StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+    }
+
+    /**
+     * Flink SQL, as a user would write it: the Kafka SQL connector with the JSON format, the event
+     * time from {@code timestamp} (epoch ms), a 5 s bounded out-of-orderness watermark, window TVFs.
+     */
+    static Result sql(KafkaServer kafka, String topic, long n, String specs, Path cp) throws Exception {
+        StreamExecutionEnvironment env = environment(cp);
+        StreamTableEnvironment t = StreamTableEnvironment.create(env);
+        t.executeSql("CREATE TABLE events (\n"
+                + "  event_id STRING, tenant_id STRING, event_type STRING, `timestamp` BIGINT, `value` DOUBLE,\n"
+                + "  ts AS TO_TIMESTAMP_LTZ(`timestamp`, 3),\n"
+                + "  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND\n"
+                + ") WITH (\n"
+                + "  'connector' = 'kafka', 'topic' = '" + topic + "',\n"
+                + "  'properties.bootstrap.servers' = '" + kafka.bootstrapServers() + "',\n"
+                + "  'properties.group.id' = 'shapes-sql-" + System.nanoTime() + "',\n"
+                + "  'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',\n"
+                + "  'format' = 'json', 'json.ignore-parse-errors' = 'true')");
+        List<String> parts = new ArrayList<>();
+        parts.add(query("tumbling-1m", "TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE)"));
+        if (specs.equals(THREE)) {
+            parts.add(query(
+                    "sliding-5m-1m", "HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)"));
+            parts.add(query(
+                    "sliding-1h-1m", "HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '60' MINUTE)"));
+        }
+        t.toDataStream(t.sqlQuery(String.join("\nUNION ALL\n", parts)))
+                .map(new CountRows<Row>())
+                .sinkTo(new DiscardingSink<>());
+        return execute(env, "sql " + specs, n);
+    }
+
+    private static String query(String spec, String window) {
+        return "SELECT '" + spec + "' AS spec, tenant_id, event_type, window_start, window_end,"
+                + " COUNT(*) AS cnt, SUM(`value`) AS total, MIN(`value`) AS lo, MAX(`value`) AS hi"
+                + " FROM TABLE(" + window + ") GROUP BY tenant_id, event_type, window_start, window_end";
+    }
+
+    /** Rollcast on the same topic: no sinks and no early rows, or (stores given) the whole pipeline. */
+    static Result rollcast(
+            KafkaServer kafka,
+            String topic,
+            long n,
+            String specs,
+            Path cp,
+            PostgresServer pg,
+            ClickHouseServer ch,
+            RedisServer redis)
+            throws Exception {
+        boolean full = pg != null;
+        JobConfig cfg = JobConfig.defaults()
+                .with("kafka.bootstrap-servers", kafka.bootstrapServers())
+                .with("kafka.topic", topic)
+                .with("kafka.group-id", "shapes-" + System.nanoTime())
+                .with("kafka.starting-offsets", "earliest")
+                .with("kafka.bounded", "true")
+                .with("kafka.dlq-topic", kafka.freshTopic("shapes-dlq", 1))
+                .with("kafka.late-topic", kafka.freshTopic("shapes-late", 1))
+                .with("windows.specs", specs)
+                .with("windows.early-interval", full ? "1s" : "0s")
+                .with("checkpoint.interval", "10s")
+                .with("job.parallelism", "2");
+        if (full) {
+            cfg = cfg.with("kafka.rows-topic", kafka.freshTopic("shapes-rows", 2))
+                    .with("store.type", "both")
+                    .with("store.postgres.url", pg.freshDatabase("shapes"))
+                    .with("store.clickhouse.url", ch.httpUrl())
+                    .with("store.clickhouse.database", ch.freshDatabase("shapes"))
+                    .with("redis.enabled", "true")
+                    .with("redis.uri", redis.uri().toString());
+            StoreSinks.migrate(cfg, true, true);
+        }
+        StreamExecutionEnvironment env = environment(cp);
+        RollupJob.configure(env, cfg);
+        RollupJob.Outputs out = RollupJob.operators(
+                env.fromSource(KafkaIo.source(cfg), RollupJob.watermarks(cfg), "kafka-events")
+                        .uid("kafka-events"),
+                cfg);
+        out.rows().map(new CountRows<>()).sinkTo(new DiscardingSink<>());
+        if (full) RollupJob.sinks(out, cfg);
+        return execute(env, (full ? "rollcast full " : "rollcast ") + specs, n);
+    }
+
+    static Result execute(StreamExecutionEnvironment env, String name, long n) throws Exception {
+        long t0 = System.nanoTime();
+        JobExecutionResult r = env.execute("shapes " + name);
+        double s = (System.nanoTime() - t0) / 1e9;
+        Long rows = r.getAccumulatorResult("rows");
+        return new Result(name, s, rows == null ? 0 : rows, n);
+    }
+
+    /** Counts emitted rows into an accumulator, so the count survives the job. */
+    static final class CountRows<T> extends RichMapFunction<T, T> {
+        private transient LongCounter rows;
+
+        @Override
+        public void open(OpenContext ctx) {
+            rows = getRuntimeContext().getLongCounter("rows");
+        }
+
+        @Override
+        public T map(T r) {
+            rows.add(1);
+            return r;
+        }
+    }
+}
