@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Usage: {@code FanoutBenchmark [clients=20000] [processes=4] [rate=2] [seconds=30] [ramp=2000]
  * [server=fanout|bare|both]}: {@code both} measures the fan-out, then the bare Netty broadcast
- * reference ({@link BareBroadcastServer}) under the same load in the same run.
+ * reference ({@link BareBroadcastServer}) under the same load in the same run; with
+ * {@code -Dbench.rounds=N} it does so N times, alternating which goes first, and prints the mean p99 ratio.
  * Run with {@code bin/bench fanout ...}.
  */
 public final class FanoutBenchmark {
@@ -78,17 +79,43 @@ public final class FanoutBenchmark {
         int ramp = args.length > 4 ? Integer.parseInt(args[4]) : 2_000;
         String target = args.length > 5 ? args[5] : "fanout"; // fanout, bare, or both (side by side, one run)
         RedisServer redis = RealServers.startForMain(RedisServer.class);
-        List<long[]> results = new ArrayList<>();
-        for (String t : target.equals("both") ? List.of("fanout", "bare") : List.of(target)) {
-            System.out.printf("=== %s server ===%n", t);
-            results.add(run(t, redis, clients, processes, rate, seconds, ramp));
+        // both: -Dbench.rounds=N alternates the order (fanout, bare / bare, fanout, ...) so that a machine
+        // whose load drifts during the run does not favour the server measured second
+        int rounds = target.equals("both") ? Integer.getInteger("bench.rounds", 1) : 1;
+        List<long[]> fanout = new ArrayList<>(), bare = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            List<String> order = !target.equals("both")
+                    ? List.of(target)
+                    : round % 2 == 0 ? List.of("fanout", "bare") : List.of("bare", "fanout");
+            for (String t : order) {
+                System.out.printf("=== %s server (round %d) ===%n", t, round + 1);
+                long[] r = run(t, redis, clients, processes, rate, seconds, ramp);
+                (t.equals("bare") ? bare : fanout).add(r);
+            }
+            if (target.equals("both")) {
+                long[] f = fanout.get(round), b = bare.get(round);
+                System.out.printf(
+                        "round %d side by side: fan-out p50 %d / p99 %d / p99.9 %d ms; bare Netty broadcast p50 %d / p99 %d"
+                                + " / p99.9 %d ms; p99 ratio %.2f%n",
+                        round + 1, f[0], f[1], f[2], b[0], b[1], b[2], b[1] == 0 ? Double.NaN : (double) f[1] / b[1]);
+            }
         }
-        if (results.size() == 2) {
-            long[] f = results.get(0), b = results.get(1);
+        if (rounds > 1) {
+            long f99 = 0, b99 = 0, f50 = 0, b50 = 0;
+            for (int i = 0; i < rounds; i++) {
+                f50 += fanout.get(i)[0];
+                f99 += fanout.get(i)[1];
+                b50 += bare.get(i)[0];
+                b99 += bare.get(i)[1];
+            }
             System.out.printf(
-                    "side by side: fan-out p50 %d / p99 %d / p99.9 %d ms; bare Netty broadcast p50 %d / p99 %d / p99.9 %d ms;"
-                            + " p99 ratio %.2f%n",
-                    f[0], f[1], f[2], b[0], b[1], b[2], b[1] == 0 ? Double.NaN : (double) f[1] / b[1]);
+                    "all %d rounds: mean p50 fan-out %d / bare %d ms, mean p99 fan-out %d / bare %d ms; p99 ratio %.2f%n",
+                    rounds,
+                    f50 / rounds,
+                    b50 / rounds,
+                    f99 / rounds,
+                    b99 / rounds,
+                    b99 == 0 ? Double.NaN : (double) f99 / b99);
         }
         System.exit(0);
     }
