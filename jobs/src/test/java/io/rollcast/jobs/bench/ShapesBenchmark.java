@@ -51,6 +51,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * 1 000 × 10, ~1.1 events per key-minute (the shape of the issue); {@code very-sparse} 10 000 × 10,
  * ~0.3 events per key-minute. Run with {@code bin/bench shapes [dense] [sparse] [verySparse]}
  * (event counts; defaults 1 000 000, 300 000, 200 000); {@code -Dbench.full=false} skips (d),
+ * {@code -Dbench.sql-three=false} skips Flink SQL with the three specs (the slowest case on sparse keys),
+ * {@code -Dbench.set=key=value;...} overrides job config keys of the Rollcast cases,
  * {@code -Dbench.shapes=dense,sparse} picks shapes.
  */
 public final class ShapesBenchmark {
@@ -79,6 +81,8 @@ public final class ShapesBenchmark {
         long sparse = args.length > 1 ? Long.parseLong(args[1]) : 300_000L;
         long verySparse = args.length > 2 ? Long.parseLong(args[2]) : 200_000L;
         boolean full = Boolean.parseBoolean(System.getProperty("bench.full", "true"));
+        // the slowest case on sparse shapes (minutes per million events): -Dbench.sql-three=false skips it
+        boolean skipSql3 = !Boolean.parseBoolean(System.getProperty("bench.sql-three", "true"));
         List<String> pick = List.of(
                 System.getProperty("bench.shapes", "dense,sparse,very-sparse").split(","));
         List<Shape> shapes = new ArrayList<>();
@@ -107,7 +111,8 @@ public final class ShapesBenchmark {
             r.put("raw KafkaConsumer, bytes", timedRaw(kafka, topic, s.events()));
             r.put("Flink SQL TUMBLE 1m", sql(kafka, topic, s.events(), TUMBLING, cp));
             r.put("Rollcast tumbling 1m, no sinks", rollcast(kafka, topic, s.events(), TUMBLING, cp, null, null, null));
-            r.put("Flink SQL TUMBLE 1m + HOP 5m/1m + HOP 60m/1m", sql(kafka, topic, s.events(), THREE, cp));
+            if (!skipSql3)
+                r.put("Flink SQL TUMBLE 1m + HOP 5m/1m + HOP 60m/1m", sql(kafka, topic, s.events(), THREE, cp));
             r.put("Rollcast three specs, no sinks", rollcast(kafka, topic, s.events(), THREE, cp, null, null, null));
             if (full)
                 r.put(
@@ -129,7 +134,8 @@ public final class ShapesBenchmark {
                     x.rows() < 0 ? "-" : String.format("%,.0f", x.rowsPerSecond()),
                     x.seconds())));
             double sqlT = r.get("Flink SQL TUMBLE 1m").eventsPerSecond();
-            double sql3 = r.get("Flink SQL TUMBLE 1m + HOP 5m/1m + HOP 60m/1m").eventsPerSecond();
+            Result sql3r = r.get("Flink SQL TUMBLE 1m + HOP 5m/1m + HOP 60m/1m");
+            double sql3 = sql3r == null ? Double.NaN : sql3r.eventsPerSecond();
             double rcT = r.get("Rollcast tumbling 1m, no sinks").eventsPerSecond();
             double rc3 = r.get("Rollcast three specs, no sinks").eventsPerSecond();
             double raw = r.get("raw KafkaConsumer, bytes").eventsPerSecond();
@@ -252,6 +258,12 @@ public final class ShapesBenchmark {
                 .with("windows.early-interval", full ? "1s" : "0s")
                 .with("checkpoint.interval", "10s")
                 .with("job.parallelism", "2");
+        // -Dbench.set=key=value;key=value: job config overrides for the Rollcast cases (e.g. cache sizes)
+        for (String kv : System.getProperty("bench.set", "").split(";")) {
+            if (kv.isBlank()) continue;
+            int eq = kv.indexOf('=');
+            cfg = cfg.with(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
         if (full) {
             cfg = cfg.with("kafka.rows-topic", kafka.freshTopic("shapes-rows", 2))
                     .with("store.type", "both")
