@@ -6,16 +6,12 @@ import io.rollcast.jobs.gen.EventGenerator;
 import io.rollcast.jobs.gen.GeneratorConfig;
 import io.rollcast.model.Ingested;
 import io.rollcast.model.Rejected;
-import io.rollcast.model.WindowRow;
 import io.rollcast.operators.EventParser;
 import io.rollcast.operators.RouteRejected;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.accumulators.LongCounter;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
@@ -71,22 +67,6 @@ public final class RollupBenchmark {
             return r.isValid()
                     ? Ingested.of(r.event().at(partition, i / 4))
                     : Ingested.of(new Rejected(r.reason(), r.detail(), g.key(), g.value(), "bench", partition, i / 4));
-        }
-    }
-
-    /** Counts emitted rows into an accumulator, so the count survives the job. */
-    static final class CountRows extends RichMapFunction<WindowRow, WindowRow> {
-        private transient LongCounter rows;
-
-        @Override
-        public void open(OpenContext ctx) {
-            rows = getRuntimeContext().getLongCounter("rows");
-        }
-
-        @Override
-        public WindowRow map(WindowRow r) {
-            rows.add(1);
-            return r;
         }
     }
 
@@ -172,7 +152,7 @@ public final class RollupBenchmark {
                                 .uid("route-rejected"),
                         cfg)
                 : RollupJob.operators(in, cfg);
-        out.rows().map(new CountRows()).sinkTo(new DiscardingSink<>());
+        out.rows().map(new CountRows<>()).sinkTo(new DiscardingSink<>());
         long t0 = System.nanoTime();
         JobExecutionResult r = env.execute("bench-" + workload);
         double s = (System.nanoTime() - t0) / 1e9;

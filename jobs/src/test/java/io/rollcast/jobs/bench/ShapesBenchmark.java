@@ -19,9 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.accumulators.LongCounter;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -291,21 +288,5 @@ public final class ShapesBenchmark {
         double s = (System.nanoTime() - t0) / 1e9;
         Long rows = r.getAccumulatorResult("rows");
         return new Result(name, s, rows == null ? 0 : rows, n);
-    }
-
-    /** Counts emitted rows into an accumulator, so the count survives the job. */
-    static final class CountRows<T> extends RichMapFunction<T, T> {
-        private transient LongCounter rows;
-
-        @Override
-        public void open(OpenContext ctx) {
-            rows = getRuntimeContext().getLongCounter("rows");
-        }
-
-        @Override
-        public T map(T r) {
-            rows.add(1);
-            return r;
-        }
     }
 }
