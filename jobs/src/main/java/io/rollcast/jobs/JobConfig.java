@@ -296,7 +296,7 @@ public final class JobConfig implements Serializable {
             "redis.stream-ttl",
             "duration",
             "1h",
-            "A channel's recovery stream expires this long after its last message (at least 1s).",
+            "A channel's recovery stream expires this long after its last message, or this long after that message's window end plus windows.allowed-lateness if sooner (so a replay of old hours keeps streams for ~1 s, not every hour for an hour); at least 1s.",
             s -> {
                 Duration d = Durations.parse(s);
                 if (d.toSeconds() < 1) throw new IllegalArgumentException("must be at least 1s");
@@ -670,7 +670,8 @@ public final class JobConfig implements Serializable {
                 get(REDIS_MAX_BUFFERED),
                 get(REDIS_STREAM_MAX_LEN),
                 ttl.toSeconds(),
-                get(REDIS_POOL_SIZE));
+                get(REDIS_POOL_SIZE),
+                allowedLateness().toMillis());
     }
 
     /** Effective values as strings, shown in the Flink web UI as global job parameters (secrets masked). */

@@ -32,7 +32,7 @@ class RedisConfigTest {
                 .with("redis.pool-size", "3");
         assertThat(c.redisSettings())
                 .isEqualTo(new RedisSettings(
-                        "redis://10.0.0.7:6380/2", DeltaMode.COALESCE, 200, 5, 2000, 5000, 300, 7200, 3));
+                        "redis://10.0.0.7:6380/2", DeltaMode.COALESCE, 200, 5, 2000, 5000, 300, 7200, 3, 300_000));
         assertThat(JobConfig.defaults().redisEnabled()).isFalse();
         assertThat(JobConfig.defaults().redisSettings()).isEqualTo(RedisSettings.of("redis://127.0.0.1:16379"));
     }

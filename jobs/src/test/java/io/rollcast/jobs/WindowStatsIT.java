@@ -360,7 +360,8 @@ class WindowStatsIT {
         if (redis != null) {
             cfg = cfg.with("redis.enabled", "true")
                     .with("redis.uri", redis.uri().toString())
-                    .with("redis.stream-max-len", "1000000");
+                    .with("redis.stream-max-len", "1000000")
+                    .with("redis.stream-ttl", "3650d"); // the fixture's hours are long past: keep their streams
         }
         StoreSinks.migrate(cfg, true, true);
         StreamExecutionEnvironment env = LocalEnvironments.of(cfg);

@@ -137,10 +137,11 @@ public final class RedisBenchmark {
 
     private static void run(DeltaPublisher p, List<WindowDelta> in, int batch) {
         if (batch == 1) {
-            p.publishEach(in);
+            p.publishEach(in, System.currentTimeMillis());
             return;
         }
-        for (int i = 0; i < in.size(); i += batch) p.publish(in.subList(i, Math.min(in.size(), i + batch)));
+        for (int i = 0; i < in.size(); i += batch)
+            p.publish(in.subList(i, Math.min(in.size(), i + batch)), System.currentTimeMillis());
     }
 
     private static void flushAll(RedisServer redis) {

@@ -14,10 +14,13 @@ import io.rollcast.testkit.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -50,12 +53,33 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (event counts; defaults 1 000 000, 300 000, 200 000); {@code -Dbench.full=false} skips (d),
  * {@code -Dbench.sql-three=false} skips Flink SQL with the three specs (the slowest case on sparse keys),
  * {@code -Dbench.set=key=value;...} overrides job config keys of the Rollcast cases,
- * {@code -Dbench.shapes=dense,sparse} picks shapes.
+ * {@code -Dbench.shapes=dense,sparse} picks shapes, {@code -Dbench.full-sets=k=v;k=v|k=v} runs the
+ * full pipeline again once per set of overrides (side by side in the same run).
+ *
+ * <p>{@code -Dbench.sinks=true} adds the cost of each sink alone (issue 19 item 3), between the
+ * no-sink and the full case: early rows every 1 s with no sink, then that plus one of Postgres,
+ * ClickHouse, Redis live, the changelog topic. {@code -Dbench.profile=<case name part>} samples this
+ * JVM (the MiniCluster runs in it) with async-profiler during the first case whose name contains it,
+ * and prints where the CPU went (needs {@code -Djdk.attach.allowAttachSelf=true}).
  */
 public final class ShapesBenchmark {
     static final long START = 1_767_225_600_000L; // 2026-01-01T00:00Z
     static final String TUMBLING = "tumbling 1m";
     static final String THREE = "tumbling 1m,sliding 5m/1m,sliding 60m/1m";
+
+    /** What a Rollcast case adds to the windows: early rows and sinks. */
+    enum Part {
+        EARLY,
+        POSTGRES,
+        CLICKHOUSE,
+        REDIS,
+        TOPIC
+    }
+
+    static final Set<Part> NONE = EnumSet.noneOf(Part.class);
+    static final Set<Part> ALL = EnumSet.allOf(Part.class);
+
+    record Servers(PostgresServer pg, ClickHouseServer ch, RedisServer redis) {}
 
     record Shape(String name, int tenants, int types, double eventTimeRate, long events) {
         double eventsPerKeyMinute() {
@@ -78,6 +102,7 @@ public final class ShapesBenchmark {
         long sparse = args.length > 1 ? Long.parseLong(args[1]) : 300_000L;
         long verySparse = args.length > 2 ? Long.parseLong(args[2]) : 200_000L;
         boolean full = Boolean.parseBoolean(System.getProperty("bench.full", "true"));
+        boolean eachSink = Boolean.parseBoolean(System.getProperty("bench.sinks", "false"));
         // the slowest case on sparse shapes (minutes per million events): -Dbench.sql-three=false skips it
         boolean skipSql3 = !Boolean.parseBoolean(System.getProperty("bench.sql-three", "true"));
         List<String> pick = List.of(
@@ -89,16 +114,18 @@ public final class ShapesBenchmark {
         if (pick.contains("very-sparse")) shapes.add(new Shape("very-sparse", 10_000, 10, 500, verySparse));
 
         KafkaServer kafka = RealServers.startForMain(KafkaServer.class);
-        PostgresServer pg = full ? RealServers.startForMain(PostgresServer.class) : null;
-        ClickHouseServer ch = full ? RealServers.startForMain(ClickHouseServer.class) : null;
-        RedisServer redis = full ? RealServers.startForMain(RedisServer.class) : null;
+        boolean stores = full || eachSink;
+        Servers srv = new Servers(
+                stores ? RealServers.startForMain(PostgresServer.class) : null,
+                stores ? RealServers.startForMain(ClickHouseServer.class) : null,
+                stores ? RealServers.startForMain(RedisServer.class) : null);
         Path cp = Files.createTempDirectory("rollcast-shapes-cp");
 
         // warm-up: JIT, RocksDB and the planner, on a small dense topic (not reported)
         Shape warm = new Shape("warm-up", 100, 10, 2_000, 100_000);
         String warmTopic = produce(kafka, warm, 9);
         sql(kafka, warmTopic, warm.events(), TUMBLING, cp);
-        rollcast(kafka, warmTopic, warm.events(), TUMBLING, cp, null, null, null);
+        rollcast(kafka, warmTopic, warm.events(), TUMBLING, cp, srv, NONE);
 
         StringBuilder table = new StringBuilder();
         List<String> ratios = new ArrayList<>();
@@ -107,14 +134,25 @@ public final class ShapesBenchmark {
             Map<String, Result> r = new LinkedHashMap<>();
             r.put("raw KafkaConsumer, bytes", timedRaw(kafka, topic, s.events()));
             r.put("Flink SQL TUMBLE 1m", sql(kafka, topic, s.events(), TUMBLING, cp));
-            r.put("Rollcast tumbling 1m, no sinks", rollcast(kafka, topic, s.events(), TUMBLING, cp, null, null, null));
+            r.put("Rollcast tumbling 1m, no sinks", rollcast(kafka, topic, s.events(), TUMBLING, cp, srv, NONE));
             if (!skipSql3)
                 r.put("Flink SQL TUMBLE 1m + HOP 5m/1m + HOP 60m/1m", sql(kafka, topic, s.events(), THREE, cp));
-            r.put("Rollcast three specs, no sinks", rollcast(kafka, topic, s.events(), THREE, cp, null, null, null));
+            r.put("Rollcast three specs, no sinks", rollcast(kafka, topic, s.events(), THREE, cp, srv, NONE));
+            if (eachSink) {
+                r.put("  + early rows 1 s", rollcast(kafka, topic, s.events(), THREE, cp, srv, EnumSet.of(Part.EARLY)));
+                for (Part p : List.of(Part.POSTGRES, Part.CLICKHOUSE, Part.REDIS, Part.TOPIC)) {
+                    r.put(
+                            "  + early rows 1 s + " + p.name().toLowerCase(Locale.ROOT) + " only",
+                            rollcast(kafka, topic, s.events(), THREE, cp, srv, EnumSet.of(Part.EARLY, p)));
+                }
+            }
             if (full)
-                r.put(
-                        "Rollcast three specs, full pipeline",
-                        rollcast(kafka, topic, s.events(), THREE, cp, pg, ch, redis));
+                r.put("Rollcast three specs, full pipeline", rollcast(kafka, topic, s.events(), THREE, cp, srv, ALL));
+            // -Dbench.full-sets='a=1;b=2|c=3': the full pipeline again with each set of overrides
+            for (String set : System.getProperty("bench.full-sets", "").split("\\|")) {
+                if (!set.isBlank())
+                    r.put("full pipeline, " + set, rollcast(kafka, topic, s.events(), THREE, cp, srv, ALL, set));
+            }
             table.append(String.format(
                     "%n%s: %d tenants x %d types, %,d events, %.1f events per key-minute, %.0f min of event time%n",
                     s.name(),
@@ -123,9 +161,9 @@ public final class ShapesBenchmark {
                     s.events(),
                     s.eventsPerKeyMinute(),
                     s.events() / s.eventTimeRate() / 60));
-            table.append(String.format("%-46s %12s %12s %9s%n", "case", "events/s", "rows/s", "seconds"));
+            table.append(String.format("%-50s %12s %12s %9s%n", "case", "events/s", "rows/s", "seconds"));
             r.forEach((name, x) -> table.append(String.format(
-                    "%-46s %,12.0f %12s %9.1f%n",
+                    "%-50s %,12.0f %12s %9.1f%n",
                     name,
                     x.eventsPerSecond(),
                     x.rows() < 0 ? "-" : String.format("%,.0f", x.rowsPerSecond()),
@@ -140,6 +178,16 @@ public final class ShapesBenchmark {
                     "%s: Rollcast/SQL tumbling %.2f; Rollcast/SQL three specs %.2f; Rollcast three/tumbling %.2f"
                             + " (SQL %.2f); Rollcast tumbling/raw %.3f",
                     s.name(), rcT / sqlT, rc3 / sql3, rc3 / rcT, sql3 / sqlT, rcT / raw));
+            if (eachSink) {
+                double early = r.get("  + early rows 1 s").eventsPerSecond();
+                q.append(String.format("; early/no sinks %.2f", early / rc3));
+                r.forEach((name, x) -> {
+                    if (name.endsWith(" only"))
+                        q.append(String.format(
+                                "; %s/early %.2f",
+                                name.substring(name.lastIndexOf("+ ") + 2), x.eventsPerSecond() / early));
+                });
+            }
             if (full) {
                 double fp = r.get("Rollcast three specs, full pipeline").eventsPerSecond();
                 q.append(String.format("; full pipeline/no sinks %.2f; full/raw %.3f", fp / rc3, fp / raw));
@@ -232,17 +280,15 @@ public final class ShapesBenchmark {
     }
 
     /** Rollcast on the same topic: no sinks and no early rows, or (stores given) the whole pipeline. */
-    static Result rollcast(
-            KafkaServer kafka,
-            String topic,
-            long n,
-            String specs,
-            Path cp,
-            PostgresServer pg,
-            ClickHouseServer ch,
-            RedisServer redis)
+    static Result rollcast(KafkaServer kafka, String topic, long n, String specs, Path cp, Servers srv, Set<Part> parts)
             throws Exception {
-        boolean full = pg != null;
+        return rollcast(kafka, topic, n, specs, cp, srv, parts, "");
+    }
+
+    /** As above, with {@code extra} job config overrides ({@code key=value;...}) after {@code -Dbench.set}'s. */
+    static Result rollcast(
+            KafkaServer kafka, String topic, long n, String specs, Path cp, Servers srv, Set<Part> parts, String extra)
+            throws Exception {
         JobConfig cfg = JobConfig.defaults()
                 .with("kafka.bootstrap-servers", kafka.bootstrapServers())
                 .with("kafka.topic", topic)
@@ -252,25 +298,27 @@ public final class ShapesBenchmark {
                 .with("kafka.dlq-topic", kafka.freshTopic("shapes-dlq", 1))
                 .with("kafka.late-topic", kafka.freshTopic("shapes-late", 1))
                 .with("windows.specs", specs)
-                .with("windows.early-interval", full ? "1s" : "0s")
+                .with("windows.early-interval", parts.contains(Part.EARLY) ? "1s" : "0s")
                 .with("checkpoint.interval", "10s")
                 .with("job.parallelism", "2");
         // -Dbench.set=key=value;key=value: job config overrides for the Rollcast cases (e.g. cache sizes)
-        for (String kv : System.getProperty("bench.set", "").split(";")) {
+        for (String kv : (System.getProperty("bench.set", "") + ";" + extra).split(";")) {
             if (kv.isBlank()) continue;
             int eq = kv.indexOf('=');
             cfg = cfg.with(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }
-        if (full) {
-            cfg = cfg.with("kafka.rows-topic", kafka.freshTopic("shapes-rows", 2))
-                    .with("store.type", "both")
-                    .with("store.postgres.url", pg.freshDatabase("shapes"))
-                    .with("store.clickhouse.url", ch.httpUrl())
-                    .with("store.clickhouse.database", ch.freshDatabase("shapes"))
-                    .with("redis.enabled", "true")
-                    .with("redis.uri", redis.uri().toString());
-            StoreSinks.migrate(cfg, true, true);
-        }
+        boolean pg = parts.contains(Part.POSTGRES), ch = parts.contains(Part.CLICKHOUSE);
+        cfg = cfg.with("kafka.rows-topic", parts.contains(Part.TOPIC) ? kafka.freshTopic("shapes-rows", 2) : "");
+        if (pg) cfg = cfg.with("store.postgres.url", srv.pg().freshDatabase("shapes"));
+        if (ch)
+            cfg = cfg.with("store.clickhouse.url", srv.ch().httpUrl())
+                    .with("store.clickhouse.database", srv.ch().freshDatabase("shapes"));
+        if (pg || ch) cfg = cfg.with("store.type", pg && ch ? "both" : pg ? "postgres" : "clickhouse");
+        if (parts.contains(Part.REDIS))
+            cfg = cfg.with("redis.enabled", "true")
+                    .with("redis.uri", srv.redis().uri().toString());
+        if (pg || ch) StoreSinks.migrate(cfg, pg, ch);
+        boolean sinks = parts.size() > (parts.contains(Part.EARLY) ? 1 : 0);
         StreamExecutionEnvironment env = environment(cp);
         RollupJob.configure(env, cfg);
         RollupJob.Outputs out = RollupJob.operators(
@@ -278,14 +326,29 @@ public final class ShapesBenchmark {
                         .uid("kafka-events"),
                 cfg);
         out.rows().map(new CountRows<>()).sinkTo(new DiscardingSink<>());
-        if (full) RollupJob.sinks(out, cfg);
-        return execute(env, (full ? "rollcast full " : "rollcast ") + specs, n);
+        if (sinks) RollupJob.sinks(out, cfg);
+        return execute(env, "rollcast " + parts + " " + specs + (extra.isEmpty() ? "" : " " + extra), n);
     }
 
+    private static String profiled; // the case profiled so far (one per run)
+
     static Result execute(StreamExecutionEnvironment env, String name, long n) throws Exception {
+        String want = System.getProperty("bench.profile", "");
+        Profiler profiler = null;
+        if (!want.isEmpty() && profiled == null && name.contains(want)) {
+            profiled = name;
+            profiler = new Profiler(ProcessHandle.current().pid(), Path.of(System.getProperty("java.io.tmpdir")));
+            profiler.start();
+        }
         long t0 = System.nanoTime();
         JobExecutionResult r = env.execute("shapes " + name);
         double s = (System.nanoTime() - t0) / 1e9;
+        if (profiler != null) {
+            Path collapsed = Files.createTempFile("shapes-profile", ".collapsed");
+            double secs = profiler.stop(collapsed);
+            Profiler.summarize(collapsed, secs).print(name + " (the benchmark's own JVM)", 25);
+            System.out.println("collapsed stacks: " + collapsed);
+        }
         Long rows = r.getAccumulatorResult("rows");
         return new Result(name, s, rows == null ? 0 : rows, n);
     }

@@ -175,7 +175,7 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
                 List<WindowDelta> batch = new ArrayList<>(Math.min(s.batchSize(), latest.size()));
                 Iterator<WindowDelta> it = latest.values().iterator();
                 while (it.hasNext() && batch.size() < s.batchSize()) batch.add(it.next());
-                publisher.publish(batch);
+                publisher.publish(batch, time.getCurrentProcessingTime());
                 it = latest.values().iterator();
                 for (int i = 0; i < batch.size(); i++) {
                     it.next();
@@ -185,7 +185,7 @@ final class RedisDeltaWriter implements SinkWriter<WindowDelta> {
             }
             while (!queue.isEmpty()) {
                 List<WindowDelta> batch = queue.subList(0, Math.min(s.batchSize(), queue.size()));
-                publisher.publish(batch);
+                publisher.publish(batch, time.getCurrentProcessingTime());
                 sent(batch.size());
                 batch.clear();
             }

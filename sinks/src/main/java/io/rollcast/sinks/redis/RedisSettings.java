@@ -14,8 +14,12 @@ import java.net.URI;
  * @param maxBuffered most windows held back in coalesce mode or while Redis is unreachable; beyond,
  *     coalesce mode publishes early and an outage drops the oldest
  * @param streamMaxLen approximate cap of each channel's recovery stream ({@code XADD MAXLEN ~})
- * @param streamTtlSeconds a recovery stream expires this long after its last message
+ * @param streamTtlSeconds a recovery stream expires this long after its last message, or this long
+ *     after the end of that message's window plus the allowed lateness if that is sooner (at least
+ *     1 s): a replay of old hours keeps only the streams it is writing ({@link DeltaPublisher})
  * @param poolSize connections per TaskManager, shared by the sink's subtasks in it
+ * @param allowedLatenessMs the job's allowed lateness: how long after a window's end rows of it may
+ *     still come (the horizon of its stream's TTL)
  */
 public record RedisSettings(
         String uri,
@@ -26,7 +30,8 @@ public record RedisSettings(
         int maxBuffered,
         long streamMaxLen,
         long streamTtlSeconds,
-        int poolSize)
+        int poolSize,
+        long allowedLatenessMs)
         implements Serializable {
 
     public RedisSettings {
@@ -39,15 +44,15 @@ public record RedisSettings(
             throw new IllegalArgumentException(
                     "batch size, max buffered, stream max length and pool size must be positive");
         }
-        if (flushIntervalMs < 0 || coalesceIntervalMs <= 0 || streamTtlSeconds <= 0) {
-            throw new IllegalArgumentException(
-                    "flush interval must not be negative; coalesce interval and stream TTL must be positive");
+        if (flushIntervalMs < 0 || coalesceIntervalMs <= 0 || streamTtlSeconds <= 0 || allowedLatenessMs < 0) {
+            throw new IllegalArgumentException("flush interval and allowed lateness must not be negative;"
+                    + " coalesce interval and stream TTL must be positive");
         }
     }
 
     /** Live mode with the job's defaults; for tests and tools. */
     public static RedisSettings of(String uri) {
-        return new RedisSettings(uri, DeltaMode.LIVE, 500, 10, 1000, 100_000, 1000, 3600, 8);
+        return new RedisSettings(uri, DeltaMode.LIVE, 500, 10, 1000, 100_000, 1000, 3600, 8, 300_000);
     }
 
     public RedisSettings withMode(DeltaMode m) {
@@ -60,22 +65,50 @@ public record RedisSettings(
                 maxBuffered,
                 streamMaxLen,
                 streamTtlSeconds,
-                poolSize);
+                poolSize,
+                allowedLatenessMs);
     }
 
     public RedisSettings withBatching(int size, long flushMs) {
         return new RedisSettings(
-                uri, mode, size, flushMs, coalesceIntervalMs, maxBuffered, streamMaxLen, streamTtlSeconds, poolSize);
+                uri,
+                mode,
+                size,
+                flushMs,
+                coalesceIntervalMs,
+                maxBuffered,
+                streamMaxLen,
+                streamTtlSeconds,
+                poolSize,
+                allowedLatenessMs);
     }
 
     public RedisSettings withCoalesceInterval(long ms) {
         return new RedisSettings(
-                uri, mode, batchSize, flushIntervalMs, ms, maxBuffered, streamMaxLen, streamTtlSeconds, poolSize);
+                uri,
+                mode,
+                batchSize,
+                flushIntervalMs,
+                ms,
+                maxBuffered,
+                streamMaxLen,
+                streamTtlSeconds,
+                poolSize,
+                allowedLatenessMs);
     }
 
     public RedisSettings withStream(long maxLen, long ttlSeconds) {
         return new RedisSettings(
-                uri, mode, batchSize, flushIntervalMs, coalesceIntervalMs, maxBuffered, maxLen, ttlSeconds, poolSize);
+                uri,
+                mode,
+                batchSize,
+                flushIntervalMs,
+                coalesceIntervalMs,
+                maxBuffered,
+                maxLen,
+                ttlSeconds,
+                poolSize,
+                allowedLatenessMs);
     }
 
     /** The URI without its password, for logs. */
@@ -89,6 +122,7 @@ public record RedisSettings(
         return "RedisSettings[uri=" + safeUri() + ", mode=" + mode.code() + ", batchSize=" + batchSize
                 + ", flushIntervalMs=" + flushIntervalMs + ", coalesceIntervalMs=" + coalesceIntervalMs
                 + ", maxBuffered=" + maxBuffered + ", streamMaxLen=" + streamMaxLen
-                + ", streamTtlSeconds=" + streamTtlSeconds + ", poolSize=" + poolSize + "]";
+                + ", streamTtlSeconds=" + streamTtlSeconds + ", poolSize=" + poolSize
+                + ", allowedLatenessMs=" + allowedLatenessMs + "]";
     }
 }

@@ -316,18 +316,44 @@ class RedisDeltaSinkIT {
     }
 
     @Test
+    void aReplayOfOldHoursKeepsItsStreamsForASecondWhileLiveAndLateWindowsKeepTheWholeTtl() throws Exception {
+        long now = System.currentTimeMillis();
+        long minute = now - now % MIN;
+        try (DeltaPublisher p = new DeltaPublisher(settings().withStream(1000, 600))) { // lateness 5 min
+            p.publish(history("replayed", H10, 3), now); // an hour of January, replayed today
+            p.publish(history("live", minute, 3), now); // the open window
+            p.publish(history("late", minute - 5 * MIN, 3), now); // ended 4 min ago: within the lateness
+        }
+        String replayed = Channels.stream(Channels.channel("replayed", "tumbling-1m", H10 / Channels.HOUR_MS));
+        String live = Channels.stream(Channels.channel("live", "tumbling-1m", minute / Channels.HOUR_MS));
+        String late = Channels.stream(Channels.channel("late", "tumbling-1m", (minute - 5 * MIN) / Channels.HOUR_MS));
+        try (Jedis j = new Jedis(redis.uri())) {
+            assertThat(j.xlen(replayed)).isEqualTo(3);
+            assertThat(j.pttl(replayed)).isBetween(1L, 1_000L);
+            assertThat(j.ttl(live)).isBetween(590L, 600L);
+            assertThat(j.ttl(late)).isBetween(590L, 600L);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (j.exists(replayed) && System.nanoTime() < deadline) Thread.sleep(100);
+            assertThat(j.exists(replayed))
+                    .as("the replayed hour's stream expired")
+                    .isFalse();
+            assertThat(j.xlen(live)).isEqualTo(3);
+        }
+    }
+
+    @Test
     void aForgottenScriptIsLoadedAgainWithoutLosingOrReorderingMessages() throws Exception {
         try (DeltaPublisher p = new DeltaPublisher(settings())) {
             List<WindowDelta> h = history("acme", H10, 30);
-            p.publish(h.subList(0, 10));
+            p.publish(h.subList(0, 10), H10);
             try (Jedis j = new Jedis(redis.uri())) {
                 j.scriptFlush();
             }
-            p.publish(h.subList(10, 20));
+            p.publish(h.subList(10, 20), H10);
             try (Jedis j = new Jedis(redis.uri())) {
                 j.scriptFlush();
             }
-            p.publishEach(h.subList(20, 30));
+            p.publishEach(h.subList(20, 30), H10);
         }
         all.awaitCount(30, Duration.ofSeconds(5));
         assertThat(all.messages())
@@ -338,7 +364,8 @@ class RedisDeltaSinkIT {
 
     @Test
     void whileRedisIsDownWritesNeverBlockAndTheLatestDeltaPerWindowIsPublishedAfter() throws Exception {
-        RedisSettings s = new RedisSettings(redis.uri().toString(), DeltaMode.LIVE, 50, 10, 1_000, 12, 1000, 600, 2);
+        RedisSettings s =
+                new RedisSettings(redis.uri().toString(), DeltaMode.LIVE, 50, 10, 1_000, 12, 1000, 600, 2, 300_000);
         List<List<WindowDelta>> windows = new ArrayList<>();
         for (int k = 0; k < 10; k++) windows.add(history("t" + k, H10, 6));
         try (RedisDeltaWriter w = writer(s)) {

@@ -49,4 +49,18 @@ class RedisDeltaUnitsTest {
         assertThat(s.toString()).doesNotContain("secret").contains("redis://***@h:6379/2");
         assertThat(DeltaMode.parse(" Coalesce ")).isEqualTo(DeltaMode.COALESCE);
     }
+
+    @Test
+    void aStreamKeepsTheWholeTtlWhileItsWindowMayChangeAndAboutASecondOnceThatIsLongPast() {
+        long ttl = 3_600_000, lateness = 300_000, end = T_2026;
+        assertThat(DeltaPublisher.ttlSeconds(end, end - 30_000, ttl, lateness)).isEqualTo(3600); // open window
+        assertThat(DeltaPublisher.ttlSeconds(end, end + lateness, ttl, lateness))
+                .isEqualTo(3600); // last late row
+        assertThat(DeltaPublisher.ttlSeconds(end, end + lateness + 60_000, ttl, lateness))
+                .isEqualTo(3540);
+        assertThat(DeltaPublisher.ttlSeconds(end, end + lateness + ttl - 1, ttl, lateness))
+                .isEqualTo(1);
+        assertThat(DeltaPublisher.ttlSeconds(end, end + 30L * 86_400_000, ttl, lateness))
+                .isEqualTo(1); // a replay
+    }
 }
