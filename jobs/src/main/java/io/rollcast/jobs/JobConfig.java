@@ -222,8 +222,11 @@ public final class JobConfig implements Serializable {
     public static final Option<String> PG_USER = StoreOptions.POSTGRES_USER;
     public static final Option<String> PG_PASSWORD = StoreOptions.POSTGRES_PASSWORD;
     public static final Option<String> PG_TABLE = StoreOptions.POSTGRES_TABLE;
-    public static final Option<Integer> PG_BATCH_SIZE =
-            Option.integer("store.postgres.batch-size", "1000", 1, "Rows per JDBC batch of the Postgres sink.");
+    public static final Option<Integer> PG_BATCH_SIZE = Option.integer(
+            "store.postgres.batch-size",
+            "1000",
+            1,
+            "Windows per batch of the Postgres sink: one COPY into a staging table and one merge; versions of a window within a batch count once (the highest is written).");
     public static final Option<Duration> PG_BATCH_INTERVAL = Option.duration(
             "store.postgres.batch-interval",
             "200ms",

@@ -33,7 +33,12 @@ public final class RollupTable {
         String t = Identifiers.require("Postgres table", table);
         return "INSERT INTO " + t + " AS r (" + COLUMNS + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (tenant_id, spec, window_start, event_type) DO UPDATE SET"
+                + postgresOnConflict();
+    }
+
+    /** Postgres: the conflict clause of every upsert: a stored row is only replaced by a higher version. */
+    static String postgresOnConflict() {
+        return " ON CONFLICT (tenant_id, spec, window_start, event_type) DO UPDATE SET"
                 + " window_end = EXCLUDED.window_end, count = EXCLUDED.count, sum = EXCLUDED.sum, min = EXCLUDED.min,"
                 + " max = EXCLUDED.max, kind = EXCLUDED.kind, version = EXCLUDED.version, emitted_at = EXCLUDED.emitted_at,"
                 + " quantile_levels = EXCLUDED.quantile_levels, quantiles = EXCLUDED.quantiles,"

@@ -6,6 +6,7 @@ import io.rollcast.jobs.RollupJob;
 import io.rollcast.jobs.StoreSinks;
 import io.rollcast.jobs.gen.EventGenerator;
 import io.rollcast.jobs.gen.GeneratorConfig;
+import io.rollcast.sinks.PostgresRollupSink;
 import io.rollcast.testkit.ClickHouseServer;
 import io.rollcast.testkit.KafkaServer;
 import io.rollcast.testkit.PostgresServer;
@@ -54,7 +55,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code -Dbench.sql-three=false} skips Flink SQL with the three specs (the slowest case on sparse keys),
  * {@code -Dbench.set=key=value;...} overrides job config keys of the Rollcast cases,
  * {@code -Dbench.shapes=dense,sparse} picks shapes, {@code -Dbench.full-sets=k=v;k=v|k=v} runs the
- * full pipeline again once per set of overrides (side by side in the same run).
+ * full pipeline again once per set of overrides (side by side in the same run), {@code
+ * -Dbench.conf=key=value;...} sets cluster options of the MiniCluster for every case.
  *
  * <p>{@code -Dbench.sinks=true} adds the cost of each sink alone (issue 19 item 3), between the
  * no-sink and the full case: early rows every 1 s with no sink, then that plus one of Postgres,
@@ -71,13 +73,15 @@ public final class ShapesBenchmark {
     enum Part {
         EARLY,
         POSTGRES,
+        /** The former Postgres sink (Flink's JDBC sink, one upsert per row in a JDBC batch), the baseline of COPY. */
+        POSTGRES_JDBC,
         CLICKHOUSE,
         REDIS,
         TOPIC
     }
 
     static final Set<Part> NONE = EnumSet.noneOf(Part.class);
-    static final Set<Part> ALL = EnumSet.allOf(Part.class);
+    static final Set<Part> ALL = EnumSet.complementOf(EnumSet.of(Part.POSTGRES_JDBC)); // the pipeline as shipped
 
     record Servers(PostgresServer pg, ClickHouseServer ch, RedisServer redis) {}
 
@@ -140,7 +144,7 @@ public final class ShapesBenchmark {
             r.put("Rollcast three specs, no sinks", rollcast(kafka, topic, s.events(), THREE, cp, srv, NONE));
             if (eachSink) {
                 r.put("  + early rows 1 s", rollcast(kafka, topic, s.events(), THREE, cp, srv, EnumSet.of(Part.EARLY)));
-                for (Part p : List.of(Part.POSTGRES, Part.CLICKHOUSE, Part.REDIS, Part.TOPIC)) {
+                for (Part p : List.of(Part.POSTGRES, Part.POSTGRES_JDBC, Part.CLICKHOUSE, Part.REDIS, Part.TOPIC)) {
                     r.put(
                             "  + early rows 1 s + " + p.name().toLowerCase(Locale.ROOT) + " only",
                             rollcast(kafka, topic, s.events(), THREE, cp, srv, EnumSet.of(Part.EARLY, p)));
@@ -239,6 +243,13 @@ public final class ShapesBenchmark {
         conf.setString("taskmanager.memory.managed.size", "256m");
         conf.setString("state.backend.rocksdb.timer-service.factory", "ROCKSDB");
         conf.setString("pipeline.auto-watermark-interval", "200ms");
+        // -Dbench.conf=key=value;...: cluster settings of every case (e.g. RocksDB options)
+        for (String kv : System.getProperty("bench.conf", "").split(";")) {
+            if (!kv.isBlank())
+                conf.setString(
+                        kv.substring(0, kv.indexOf('=')).trim(),
+                        kv.substring(kv.indexOf('=') + 1).trim());
+        }
         return StreamExecutionEnvironment.createLocalEnvironment(2, conf);
     }
 
@@ -307,7 +318,8 @@ public final class ShapesBenchmark {
             int eq = kv.indexOf('=');
             cfg = cfg.with(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }
-        boolean pg = parts.contains(Part.POSTGRES), ch = parts.contains(Part.CLICKHOUSE);
+        boolean jdbc = parts.contains(Part.POSTGRES_JDBC);
+        boolean pg = parts.contains(Part.POSTGRES) || jdbc, ch = parts.contains(Part.CLICKHOUSE);
         cfg = cfg.with("kafka.rows-topic", parts.contains(Part.TOPIC) ? kafka.freshTopic("shapes-rows", 2) : "");
         if (pg) cfg = cfg.with("store.postgres.url", srv.pg().freshDatabase("shapes"));
         if (ch)
@@ -326,7 +338,13 @@ public final class ShapesBenchmark {
                         .uid("kafka-events"),
                 cfg);
         out.rows().map(new CountRows<>()).sinkTo(new DiscardingSink<>());
-        if (sinks) RollupJob.sinks(out, cfg);
+        if (jdbc) {
+            out.storeRows()
+                    .sinkTo(PostgresRollupSink.jdbcBatch(StoreSinks.postgres(cfg)))
+                    .name("sink-postgres-jdbc");
+        } else if (sinks) {
+            RollupJob.sinks(out, cfg);
+        }
         return execute(env, "rollcast " + parts + " " + specs + (extra.isEmpty() ? "" : " " + extra), n);
     }
 
