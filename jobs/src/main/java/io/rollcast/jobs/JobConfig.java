@@ -189,11 +189,22 @@ public final class JobConfig implements Serializable {
             "count",
             "sum",
             "p99");
-    public static final Option<Integer> STATE_WRITE_BACK = Option.integer(
+    public static final Option<Integer> STATE_WRITE_BACK = Option.of(
             "state.write-back-max-entries",
-            "100000",
-            0,
-            "Per-subtask bound of the write-back heap cache in front of the keyed state of window-rollups and delta-emitter (written to the state backend before every checkpoint, or when full); 0 writes every change through to the state backend. Size it to at least live keys per subtask x (longest window + allowed lateness) / pane: below that, panes cycle through RocksDB (sparse keys over 3 h: 4.8x slower, README › Performance).");
+            "integer or auto",
+            "auto",
+            "Per-subtask bound of the write-back heap cache in front of the keyed state of window-rollups and delta-emitter (written to the state backend before every checkpoint, or when full); 0 writes every change through to the state backend; auto (default) gives the job's caches in a TaskManager 20 % of its heap together (~250 bytes per pane entry, ~650 per delta-emitter entry, measured). Below live keys per subtask x (longest window + allowed lateness) / pane, panes cycle through RocksDB (sparse keys over 3 h: 4.8x slower, README › Performance).",
+            s -> {
+                if (s.trim().equalsIgnoreCase("auto")) return io.rollcast.operators.WindowRollupsOperator.AUTO;
+                int n;
+                try {
+                    n = Integer.parseInt(s.trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("must be auto or a whole number");
+                }
+                if (n < 0) throw new IllegalArgumentException("must be auto or at least 0");
+                return n;
+            });
     public static final Option<Integer> JOB_PARALLELISM =
             Option.integer("job.parallelism", "0", 0, "Parallelism of the job; 0 uses the cluster default.");
     public static final Option<Integer> JOB_MAX_PARALLELISM = Option.integer(

@@ -14,6 +14,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JobConfigTest {
+    @Test
+    void theWriteBackCacheIsSizedFromTheHeapByDefaultOrFixedByANumber() {
+        assertThat(JobConfig.defaults().writeBackMaxEntries())
+                .isEqualTo(io.rollcast.operators.WindowRollupsOperator.AUTO);
+        assertThat(JobConfig.defaults()
+                        .with("state.write-back-max-entries", " Auto ")
+                        .writeBackMaxEntries())
+                .isEqualTo(io.rollcast.operators.WindowRollupsOperator.AUTO);
+        assertThat(JobConfig.defaults()
+                        .with("state.write-back-max-entries", "250000")
+                        .writeBackMaxEntries())
+                .isEqualTo(250_000);
+        assertThat(JobConfig.defaults()
+                        .with("state.write-back-max-entries", "0")
+                        .writeBackMaxEntries())
+                .isZero();
+        for (String bad : List.of("-1", "lots", "1e6")) {
+            assertThatThrownBy(() -> JobConfig.defaults().with("state.write-back-max-entries", bad))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("state.write-back-max-entries");
+        }
+    }
 
     @Test
     void defaultsAreUsableAsIs() {

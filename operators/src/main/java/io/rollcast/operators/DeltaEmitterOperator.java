@@ -17,8 +17,12 @@ public final class DeltaEmitterOperator extends WriteBackOperator<WindowRow, Win
 
     private final DeltaEmitter emitter;
 
+    /** Heap bytes per cached {@code last-emitted} entry, three specs (bin/bench footprint, 2026-12-03). */
+    static final int BYTES_PER_ENTRY = 650;
+
+    /** @param maxCachedEntries the write-back bound, 0 for write-through, or {@link #AUTO} */
     public DeltaEmitterOperator(DeltaEmitter emitter, int maxCachedEntries) {
-        super(emitter, maxCachedEntries);
+        super(emitter, maxCachedEntries, BYTES_PER_ENTRY);
         this.emitter = emitter;
     }
 

@@ -72,6 +72,11 @@ public final class WindowRollups extends KeyedProcessFunction<String, Event, Win
     private final int cacheMaxEntries;
     private final RollupStats stats;
 
+    /** Whether panes hold quantile or distinct sketches (larger cache entries). */
+    boolean sketches() {
+        return stats.quantiles() || stats.distinct();
+    }
+
     private transient StateCache cache;
     /** Keyed state {@code anomaly-history}, only when anomaly scores are configured. */
     private transient StateCache.CachedValue<AnomalyHistory> history;

@@ -17,8 +17,15 @@ public final class WindowRollupsOperator extends WriteBackOperator<Event, Window
 
     private final WindowRollups rollups;
 
+    /** Heap bytes per cached entry (bin/bench footprint, sparse keys, 2026-12-03): plain panes. */
+    static final int BYTES_PER_ENTRY = 250;
+
+    /** The same with quantile and distinct sketches (one value per pane; more values, larger sketches). */
+    static final int BYTES_PER_ENTRY_WITH_SKETCHES = 370;
+
+    /** @param maxCachedEntries the write-back bound, 0 for write-through, or {@link #AUTO} */
     public WindowRollupsOperator(WindowRollups rollups, int maxCachedEntries) {
-        super(rollups, maxCachedEntries);
+        super(rollups, maxCachedEntries, rollups.sketches() ? BYTES_PER_ENTRY_WITH_SKETCHES : BYTES_PER_ENTRY);
         this.rollups = rollups;
     }
 

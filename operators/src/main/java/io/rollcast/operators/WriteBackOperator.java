@@ -1,10 +1,13 @@
 package io.rollcast.operators;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@code KeyedProcessOperator} whose function keeps its keyed state in a {@link StateCache}
@@ -18,16 +21,54 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>State, names and uid are those of the plain {@code KeyedProcessOperator}: savepoints of either
  * restore into the other.
+ *
+ * <p><b>Auto size</b> ({@link #AUTO}, the job's default): the bound follows the heap. The caches of
+ * the job open in this JVM (a TaskManager) share {@link #HEAP_FRACTION} of its max heap, each bounded
+ * to its share over its operator's heap bytes per entry, measured by {@code bin/bench footprint}
+ * on sparse keys. The bound is re-read on every check, so it shrinks as more subtasks open in the
+ * TaskManager and grows back as they close.
  */
 abstract class WriteBackOperator<IN, OUT> extends KeyedProcessOperator<String, IN, OUT> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(WriteBackOperator.class);
+
+    /** {@code maxCachedEntries} that sizes the cache from the heap (see the class comment). */
+    public static final int AUTO = -1;
+
+    /** Share of the JVM's max heap that the auto-sized caches of a job take together. */
+    public static final double HEAP_FRACTION = 0.2;
+
+    /** Auto-sized caches open in this JVM (one job's: statics live in its user-code class loader). */
+    private static final AtomicInteger OPEN_AUTO_CACHES = new AtomicInteger();
 
     private final int maxCachedEntries;
+    private final int bytesPerEntry;
+    private transient boolean counted;
+    private transient long maxHeap;
 
-    WriteBackOperator(KeyedProcessFunction<String, IN, OUT> function, int maxCachedEntries) {
+    /**
+     * @param maxCachedEntries the bound, {@code 0} for write-through, or {@link #AUTO}
+     * @param bytesPerEntry heap bytes of one cached entry of this operator, for {@link #AUTO}
+     */
+    WriteBackOperator(KeyedProcessFunction<String, IN, OUT> function, int maxCachedEntries, int bytesPerEntry) {
         super(function);
-        if (maxCachedEntries < 0) throw new IllegalArgumentException("maxCachedEntries must not be negative");
+        if (maxCachedEntries < AUTO) {
+            throw new IllegalArgumentException("maxCachedEntries must not be negative (or AUTO)");
+        }
+        if (bytesPerEntry <= 0) throw new IllegalArgumentException("bytesPerEntry must be positive");
         this.maxCachedEntries = maxCachedEntries;
+        this.bytesPerEntry = bytesPerEntry;
+    }
+
+    /** The auto bound: {@code fraction x heap} shared by {@code caches}, over the bytes of an entry; at least 1 000. */
+    static int autoBound(long maxHeap, int caches, int bytesPerEntry) {
+        double share = HEAP_FRACTION * maxHeap / Math.max(1, caches);
+        return (int) Math.max(1_000, Math.min(Integer.MAX_VALUE, share / bytesPerEntry));
+    }
+
+    /** The current bound of the cache in entries. */
+    int bound() {
+        return maxCachedEntries == AUTO ? autoBound(maxHeap, OPEN_AUTO_CACHES.get(), bytesPerEntry) : maxCachedEntries;
     }
 
     /** The function's state cache; valid after the function's open(). */
@@ -36,25 +77,51 @@ abstract class WriteBackOperator<IN, OUT> extends KeyedProcessOperator<String, I
     @Override
     public void open() throws Exception {
         super.open();
-        if (maxCachedEntries > 0) cache().enableWriteBack(this::getCurrentKey); // 0: write-through
+        if (maxCachedEntries != 0) cache().enableWriteBack(this::getCurrentKey); // 0: write-through
+        if (maxCachedEntries == AUTO) {
+            maxHeap = Runtime.getRuntime().maxMemory();
+            counted = true;
+            int caches = OPEN_AUTO_CACHES.incrementAndGet();
+            LOG.info(
+                    "{}: write-back cache sized from the heap: {} entries now ({} of {} MB max heap over {} caches,"
+                            + " ~{} bytes per entry)",
+                    getOperatorName(),
+                    bound(),
+                    HEAP_FRACTION,
+                    maxHeap >> 20,
+                    caches,
+                    bytesPerEntry);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            super.close();
+        } finally {
+            if (counted) {
+                counted = false;
+                OPEN_AUTO_CACHES.decrementAndGet();
+            }
+        }
     }
 
     @Override
     public void processElement(StreamRecord<IN> element) throws Exception {
         super.processElement(element);
-        if (cache().size() > maxCachedEntries) flush(true);
+        if (cache().size() > bound()) flush(true);
     }
 
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         super.onEventTime(timer);
-        if (cache().size() > maxCachedEntries) flush(true);
+        if (cache().size() > bound()) flush(true);
     }
 
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         super.onProcessingTime(timer);
-        if (cache().size() > maxCachedEntries) flush(true);
+        if (cache().size() > bound()) flush(true);
     }
 
     @Override

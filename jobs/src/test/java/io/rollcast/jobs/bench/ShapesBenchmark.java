@@ -56,6 +56,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code -Dbench.set=key=value;...} overrides job config keys of the Rollcast cases,
  * {@code -Dbench.shapes=dense,sparse} picks shapes, {@code -Dbench.full-sets=k=v;k=v|k=v} runs the
  * full pipeline again once per set of overrides (side by side in the same run), {@code
+ * -Dbench.three-sets=...} likewise the three specs without sinks, {@code
  * -Dbench.conf=key=value;...} sets cluster options of the MiniCluster for every case.
  *
  * <p>{@code -Dbench.sinks=true} adds the cost of each sink alone (issue 19 item 3), between the
@@ -142,6 +143,13 @@ public final class ShapesBenchmark {
             if (!skipSql3)
                 r.put("Flink SQL TUMBLE 1m + HOP 5m/1m + HOP 60m/1m", sql(kafka, topic, s.events(), THREE, cp));
             r.put("Rollcast three specs, no sinks", rollcast(kafka, topic, s.events(), THREE, cp, srv, NONE));
+            // -Dbench.three-sets='a=1|b=2': the no-sink three-spec case again with each set of overrides
+            for (String set : System.getProperty("bench.three-sets", "").split("\\|")) {
+                if (!set.isBlank())
+                    r.put(
+                            "three specs, no sinks, " + set,
+                            rollcast(kafka, topic, s.events(), THREE, cp, srv, NONE, set));
+            }
             if (eachSink) {
                 r.put("  + early rows 1 s", rollcast(kafka, topic, s.events(), THREE, cp, srv, EnumSet.of(Part.EARLY)));
                 for (Part p : List.of(Part.POSTGRES, Part.POSTGRES_JDBC, Part.CLICKHOUSE, Part.REDIS, Part.TOPIC)) {
@@ -165,9 +173,9 @@ public final class ShapesBenchmark {
                     s.events(),
                     s.eventsPerKeyMinute(),
                     s.events() / s.eventTimeRate() / 60));
-            table.append(String.format("%-50s %12s %12s %9s%n", "case", "events/s", "rows/s", "seconds"));
+            table.append(String.format("%-64s %12s %12s %9s%n", "case", "events/s", "rows/s", "seconds"));
             r.forEach((name, x) -> table.append(String.format(
-                    "%-50s %,12.0f %12s %9.1f%n",
+                    "%-64s %,12.0f %12s %9.1f%n",
                     name,
                     x.eventsPerSecond(),
                     x.rows() < 0 ? "-" : String.format("%,.0f", x.rowsPerSecond()),
