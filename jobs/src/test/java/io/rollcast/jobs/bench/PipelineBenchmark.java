@@ -159,7 +159,13 @@ public final class PipelineBenchmark {
         // ---- latency at half the live rate (what the issue asks) and at a quarter (headroom for the producer and
         // broker)
         List<LatencyRun> latencies = new ArrayList<>();
-        for (int div : Boolean.getBoolean("bench.quarter-first") ? new int[] {4, 2} : new int[] {2, 4}) {
+        // -Dbench.latency-divisors=2: only the half-rate run (e.g. a 10-minute one); default 2,4
+        int[] divisors = java.util.Arrays.stream(
+                        System.getProperty("bench.latency-divisors", "2,4").split(","))
+                .mapToInt(x -> Integer.parseInt(x.trim()))
+                .toArray();
+        if (Boolean.getBoolean("bench.quarter-first")) divisors = new int[] {4, 2};
+        for (int div : divisors) {
             int rate = (int) Math.max(100, liveRun.rate() / div);
             latencies.add(latency(kafka, pg, ch, redis, flink, jar, tenants, types, rate, latencySeconds, extra));
         }
