@@ -83,9 +83,10 @@ abstract class WriteBackOperator<IN, OUT> extends KeyedProcessOperator<String, I
             counted = true;
             int caches = OPEN_AUTO_CACHES.incrementAndGet();
             LOG.info(
-                    "{}: write-back cache sized from the heap: {} entries now ({} of {} MB max heap over {} caches,"
-                            + " ~{} bytes per entry)",
-                    getOperatorName(),
+                    "{} subtask {}: write-back cache sized from the heap: {} entries now ({} of {} MB max heap over"
+                            + " {} caches, ~{} bytes per entry)",
+                    getUserFunction().getClass().getSimpleName(),
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                     bound(),
                     HEAP_FRACTION,
                     maxHeap >> 20,
