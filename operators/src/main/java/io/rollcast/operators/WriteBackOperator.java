@@ -1,6 +1,6 @@
 package io.rollcast.operators;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -23,10 +23,12 @@ import org.slf4j.LoggerFactory;
  * restore into the other.
  *
  * <p><b>Auto size</b> ({@link #AUTO}, the job's default): the bound follows the heap. The caches of
- * the job open in this JVM (a TaskManager) share {@link #HEAP_FRACTION} of its max heap, each bounded
- * to its share over its operator's heap bytes per entry, measured by {@code bin/bench footprint}
- * on sparse keys. The bound is re-read on every check, so it shrinks as more subtasks open in the
- * TaskManager and grows back as they close.
+ * the job open in this JVM (a TaskManager) share {@link #HEAP_FRACTION} of its max heap, each in
+ * proportion to its operator's heap bytes per entry (measured by {@code bin/bench footprint} on
+ * sparse keys), so all get the same number of entries: {@code fraction x heap / sum of their bytes
+ * per entry}. On the 416 MB heap of the local stack's and the compose stack's TaskManager (2 slots,
+ * both operators) that is ~97 000 entries, the former fixed default; larger heaps get more. The
+ * bound is re-read on every check, so it follows the subtasks opening and closing.
  */
 abstract class WriteBackOperator<IN, OUT> extends KeyedProcessOperator<String, IN, OUT> {
     private static final long serialVersionUID = 1L;
@@ -35,11 +37,14 @@ abstract class WriteBackOperator<IN, OUT> extends KeyedProcessOperator<String, I
     /** {@code maxCachedEntries} that sizes the cache from the heap (see the class comment). */
     public static final int AUTO = -1;
 
-    /** Share of the JVM's max heap that the auto-sized caches of a job take together. */
-    public static final double HEAP_FRACTION = 0.2;
+    /** Share of the JVM's max heap that the auto-sized caches of a job take together when full. */
+    public static final double HEAP_FRACTION = 0.4;
 
-    /** Auto-sized caches open in this JVM (one job's: statics live in its user-code class loader). */
-    private static final AtomicInteger OPEN_AUTO_CACHES = new AtomicInteger();
+    /**
+     * The bytes per entry summed over the auto-sized caches open in this JVM (one job's: statics live
+     * in its user-code class loader).
+     */
+    private static final AtomicLong OPEN_AUTO_BYTES = new AtomicLong();
 
     private final int maxCachedEntries;
     private final int bytesPerEntry;
@@ -60,15 +65,18 @@ abstract class WriteBackOperator<IN, OUT> extends KeyedProcessOperator<String, I
         this.bytesPerEntry = bytesPerEntry;
     }
 
-    /** The auto bound: {@code fraction x heap} shared by {@code caches}, over the bytes of an entry; at least 1 000. */
-    static int autoBound(long maxHeap, int caches, int bytesPerEntry) {
-        double share = HEAP_FRACTION * maxHeap / Math.max(1, caches);
-        return (int) Math.max(1_000, Math.min(Integer.MAX_VALUE, share / bytesPerEntry));
+    /**
+     * The auto bound of every open cache: {@code fraction x heap} over the bytes per entry summed over
+     * the open caches; at least 1 000.
+     */
+    static int autoBound(long maxHeap, long openBytesPerEntry) {
+        double entries = HEAP_FRACTION * maxHeap / Math.max(1, openBytesPerEntry);
+        return (int) Math.max(1_000, Math.min(Integer.MAX_VALUE, entries));
     }
 
     /** The current bound of the cache in entries. */
     int bound() {
-        return maxCachedEntries == AUTO ? autoBound(maxHeap, OPEN_AUTO_CACHES.get(), bytesPerEntry) : maxCachedEntries;
+        return maxCachedEntries == AUTO ? autoBound(maxHeap, OPEN_AUTO_BYTES.get()) : maxCachedEntries;
     }
 
     /** The function's state cache; valid after the function's open(). */
@@ -81,16 +89,16 @@ abstract class WriteBackOperator<IN, OUT> extends KeyedProcessOperator<String, I
         if (maxCachedEntries == AUTO) {
             maxHeap = Runtime.getRuntime().maxMemory();
             counted = true;
-            int caches = OPEN_AUTO_CACHES.incrementAndGet();
+            long open = OPEN_AUTO_BYTES.addAndGet(bytesPerEntry);
             LOG.info(
                     "{} subtask {}: write-back cache sized from the heap: {} entries now ({} of {} MB max heap over"
-                            + " {} caches, ~{} bytes per entry)",
+                            + " {} bytes per entry of the caches open, this one ~{})",
                     getUserFunction().getClass().getSimpleName(),
                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                     bound(),
                     HEAP_FRACTION,
                     maxHeap >> 20,
-                    caches,
+                    open,
                     bytesPerEntry);
         }
     }
@@ -102,7 +110,7 @@ abstract class WriteBackOperator<IN, OUT> extends KeyedProcessOperator<String, I
         } finally {
             if (counted) {
                 counted = false;
-                OPEN_AUTO_CACHES.decrementAndGet();
+                OPEN_AUTO_BYTES.addAndGet(-bytesPerEntry);
             }
         }
     }

@@ -15,12 +15,14 @@ class WriteBackSizingTest {
     static final long GB = 1L << 30;
 
     @Test
-    void autoSizedCachesShareAFifthOfTheHeapByTheirBytesPerEntry() {
-        assertThat(WriteBackOperator.autoBound(GB, 1, 250)).isEqualTo((int) (0.2 * GB / 250));
-        assertThat(WriteBackOperator.autoBound(GB, 4, 250)).isEqualTo((int) (0.2 * GB / 4 / 250));
-        assertThat(WriteBackOperator.autoBound(GB, 4, 650)).isEqualTo((int) (0.2 * GB / 4 / 650));
-        assertThat(WriteBackOperator.autoBound(64L << 20, 200, 650)).isEqualTo(1_000); // never below 1 000
-        assertThat(WriteBackOperator.autoBound(Long.MAX_VALUE, 1, 1)).isEqualTo(Integer.MAX_VALUE);
+    void autoSizedCachesShareTwoFifthsOfTheHeapInProportionToTheirBytesPerEntry() {
+        assertThat(WriteBackOperator.autoBound(GB, 250)).isEqualTo((int) (0.4 * GB / 250));
+        // two slots, both operators: every cache gets the same entries, the heap split 250:650
+        assertThat(WriteBackOperator.autoBound(GB, 2 * 250 + 2 * 650)).isEqualTo((int) (0.4 * GB / 1800));
+        // the local and compose TaskManager (416 MB heap): about the former fixed default of 100 000
+        assertThat(WriteBackOperator.autoBound(416L << 20, 1800)).isBetween(95_000, 100_000);
+        assertThat(WriteBackOperator.autoBound(64L << 20, 200 * 650)).isEqualTo(1_000); // never below 1 000
+        assertThat(WriteBackOperator.autoBound(Long.MAX_VALUE, 1)).isEqualTo(Integer.MAX_VALUE);
     }
 
     @Test
@@ -29,16 +31,16 @@ class WriteBackSizingTest {
         long heap = Runtime.getRuntime().maxMemory();
         try (var ha = harness(a)) {
             ha.open();
-            assertThat(a.bound())
-                    .isEqualTo(WriteBackOperator.autoBound(heap, 1, WindowRollupsOperator.BYTES_PER_ENTRY));
+            int alone = WriteBackOperator.autoBound(heap, WindowRollupsOperator.BYTES_PER_ENTRY);
+            assertThat(a.bound()).isEqualTo(alone);
             try (var hb = harness(b)) {
                 hb.open();
                 assertThat(a.bound())
                         .isEqualTo(b.bound())
-                        .isEqualTo(WriteBackOperator.autoBound(heap, 2, WindowRollupsOperator.BYTES_PER_ENTRY));
+                        .isEqualTo(WriteBackOperator.autoBound(heap, 2 * WindowRollupsOperator.BYTES_PER_ENTRY))
+                        .isBetween(alone / 2 - 1, alone / 2 + 1);
             }
-            assertThat(a.bound())
-                    .isEqualTo(WriteBackOperator.autoBound(heap, 1, WindowRollupsOperator.BYTES_PER_ENTRY));
+            assertThat(a.bound()).isEqualTo(alone);
         }
     }
 
