@@ -58,7 +58,12 @@ public final class Option<T> implements Serializable {
 
     /** An integer of at least {@code min}. */
     public static Option<Integer> integer(String key, String defaultValue, int min, String doc) {
-        return of(key, "integer", defaultValue, doc, s -> {
+        return of(key, "integer", defaultValue, doc, integerParser(min));
+    }
+
+    /** The parser of {@link #integer}: a whole number of at least {@code min}. */
+    public static Parser<Integer> integerParser(int min) {
+        return s -> {
             int v;
             try {
                 v = Integer.parseInt(s.trim());
@@ -71,7 +76,7 @@ public final class Option<T> implements Serializable {
                                 ? "must be a positive integer"
                                 : min == 0 ? "must not be negative" : "must be at least " + min);
             return v;
-        });
+        };
     }
 
     /** {@code 100ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d} (zero allowed). */

@@ -60,11 +60,10 @@ final class PostgresCopyWriter implements SinkWriter<WindowRow> {
 
     @Override
     public void write(WindowRow row, Context context) throws IOException {
-        WindowRow before = pending.putIfAbsent(row.windowKey(), row);
-        if (before != null) {
-            superseded.inc();
-            if (row.version() > before.version()) pending.put(row.windowKey(), row);
-        }
+        // one key and one lookup per row: the highest version of each window stays
+        int held = pending.size();
+        pending.merge(row.windowKey(), row, (before, now) -> now.version() > before.version() ? now : before);
+        if (pending.size() == held) superseded.inc();
         if (pending.size() >= s.batchSize()) {
             writePending();
         } else if (!timerSet && s.batchIntervalMs() > 0) {

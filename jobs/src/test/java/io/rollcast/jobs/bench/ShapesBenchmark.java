@@ -144,12 +144,8 @@ public final class ShapesBenchmark {
                 r.put("Flink SQL TUMBLE 1m + HOP 5m/1m + HOP 60m/1m", sql(kafka, topic, s.events(), THREE, cp));
             r.put("Rollcast three specs, no sinks", rollcast(kafka, topic, s.events(), THREE, cp, srv, NONE));
             // -Dbench.three-sets='a=1|b=2': the no-sink three-spec case again with each set of overrides
-            for (String set : System.getProperty("bench.three-sets", "").split("\\|")) {
-                if (!set.isBlank())
-                    r.put(
-                            "three specs, no sinks, " + set,
-                            rollcast(kafka, topic, s.events(), THREE, cp, srv, NONE, set));
-            }
+            for (String set : sets("bench.three-sets"))
+                r.put("three specs, no sinks, " + set, rollcast(kafka, topic, s.events(), THREE, cp, srv, NONE, set));
             if (eachSink) {
                 r.put("  + early rows 1 s", rollcast(kafka, topic, s.events(), THREE, cp, srv, EnumSet.of(Part.EARLY)));
                 for (Part p : List.of(Part.POSTGRES, Part.POSTGRES_JDBC, Part.CLICKHOUSE, Part.REDIS, Part.TOPIC)) {
@@ -161,10 +157,8 @@ public final class ShapesBenchmark {
             if (full)
                 r.put("Rollcast three specs, full pipeline", rollcast(kafka, topic, s.events(), THREE, cp, srv, ALL));
             // -Dbench.full-sets='a=1;b=2|c=3': the full pipeline again with each set of overrides
-            for (String set : System.getProperty("bench.full-sets", "").split("\\|")) {
-                if (!set.isBlank())
-                    r.put("full pipeline, " + set, rollcast(kafka, topic, s.events(), THREE, cp, srv, ALL, set));
-            }
+            for (String set : sets("bench.full-sets"))
+                r.put("full pipeline, " + set, rollcast(kafka, topic, s.events(), THREE, cp, srv, ALL, set));
             table.append(String.format(
                     "%n%s: %d tenants x %d types, %,d events, %.1f events per key-minute, %.0f min of event time%n",
                     s.name(),
@@ -213,6 +207,13 @@ public final class ShapesBenchmark {
         System.out.println("ratios (same run):");
         ratios.forEach(System.out::println);
         System.exit(0); // the testkit's shutdown hook stops the servers
+    }
+
+    /** The non-blank override sets of a {@code set|set|...} system property. */
+    static List<String> sets(String property) {
+        return java.util.Arrays.stream(System.getProperty(property, "").split("\\|"))
+                .filter(x -> !x.isBlank())
+                .toList();
     }
 
     /** Writes the shape's events to a fresh 4-partition topic, keyed by tenant (as producers do). */
