@@ -175,7 +175,7 @@ launch() {
   dyn=$(sed -n 2p <<<"$params")
   # shellcheck disable=SC2086  # $jvm and $dyn are word lists produced by BashJavaUtils
   FLINK_PLUGINS_DIR="$(plugins_dir)" setsid "$(rc_java)" $jvm "${JAVA17_OPENS[@]}" -Djava.io.tmpdir="$DIR/data/tmp" \
-    -Dlog.file="$DIR/logs/$name.log" \
+    -Dlog.file="$DIR/logs/$name.log" -Xlog:gc,safepoint:file="$DIR/logs/$name-gc.log":time,uptime:filecount=2,filesize=20M \
     -Dlog4j.configurationFile="file:$DIR/conf/log4j.properties" -cp "$(lib_dir)/*" \
     "$main" --configDir "$DIR/conf" $dyn "$@" </dev/null >>"$DIR/logs/$name.out" 2>&1 &
   echo $! >"$DIR/$name.pid"

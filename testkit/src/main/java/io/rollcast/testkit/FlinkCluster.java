@@ -164,6 +164,19 @@ public final class FlinkCluster {
         return job.path("counts").path("restored").asLong();
     }
 
+    /**
+     * The TaskManager's {@code io.tmp.dirs} (RocksDB keeps each operator's working directory there,
+     * {@code job_<job id>_op_...}).
+     */
+    public Path tmpDir() {
+        return process.dir().resolve("data/tmp");
+    }
+
+    /** The checkpoint directory ({@code execution.checkpointing.dir}; one subdirectory per job id). */
+    public Path checkpointDir() {
+        return process.dir().resolve("data/checkpoints");
+    }
+
     /** Directory of the JobManager and TaskManager logs (deleted with the cluster when the JVM exits). */
     public Path logDir() {
         return process.dir().resolve("logs");

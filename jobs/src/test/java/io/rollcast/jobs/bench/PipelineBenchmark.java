@@ -65,7 +65,11 @@ public final class PipelineBenchmark {
             double totalSeconds,
             Profiler.Summary profile,
             List<String> load,
-            List<String> cpu) {}
+            List<String> cpu,
+            /* completed checkpoints and the wall-clock ms at 10 % and 90 % of the input */
+            Checkpoints checkpoints,
+            long t10Ms,
+            long t90Ms) {}
 
     /** Per vertex: busy / back-pressured / idle ms per second, averaged over subtasks (Flink's own task metrics). */
     static List<String> vertexLoad(FlinkCluster flink, String job) throws Exception {
@@ -185,6 +189,10 @@ public final class PipelineBenchmark {
                     r.name(), r.rate(), r.rate() / 2, r.rate() / raw, r.seconds(), r.totalSeconds());
         }
         System.out.printf("%nBackfill / live: %.2f x%n", bfRun.rate() / liveRun.rate());
+        for (Run r : List.of(liveRun, bfRun))
+            System.out.printf(
+                    "Checkpoints, %s run, 10-90 %%: %s%n",
+                    r.name(), Checkpoints.summary(r.checkpoints().between(r.t10Ms(), r.t90Ms())));
         for (LatencyRun l : latencies) {
             System.out.printf(
                     "%n### Event -> SSE client latency at %,d events/s (%.2f of the live rate), %d s, early rows every 100 ms%n%n",
@@ -278,7 +286,8 @@ public final class PipelineBenchmark {
         long c10 = -1, c90 = -1, last = -1;
         List<String> load = null, cpu = null;
         CpuAccounting cpuFrom10 = null;
-        long t10 = 0, t90 = 0, tAll = 0;
+        long t10 = 0, t90 = 0, tAll = 0, t10Ms = 0, t90Ms = 0, nextPoll = 0;
+        Checkpoints checkpoints = new Checkpoints();
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         try {
             while (System.nanoTime() < deadline) {
@@ -288,16 +297,22 @@ public final class PipelineBenchmark {
                     throw new IllegalStateException(name + " job " + state);
                 long count = recordsIntoRollups(j);
                 long now = System.nanoTime();
+                if (now >= nextPoll) { // the REST history keeps 10 checkpoints: every 2 s misses none
+                    checkpoints.poll(flink, job);
+                    nextPoll = now + 2_000_000_000L;
+                }
                 if (count != last) {
                     last = count;
                     if (c10 < 0 && count >= n / 10) {
                         c10 = count;
                         t10 = now;
+                        t10Ms = System.currentTimeMillis();
                         cpuFrom10 = new CpuAccounting();
                     }
                     if (c90 < 0 && count >= n * 9 / 10) {
                         c90 = count;
                         t90 = now;
+                        t90Ms = System.currentTimeMillis();
                         cpu = cpuFrom10 == null ? null : cpuFrom10.rows();
                     }
                     if (profileThis && !profiling && !profiled && count >= n / 5) {
@@ -325,6 +340,7 @@ public final class PipelineBenchmark {
                 }
                 Thread.sleep(200);
             }
+            checkpoints.poll(flink, job);
         } finally {
             if (profiling) profileSeconds = profiler.stop(collapsed);
             if (!flink.jobState(job).equals("FINISHED")) flink.cancel(job);
@@ -342,7 +358,10 @@ public final class PipelineBenchmark {
                 ((tAll == 0 ? System.nanoTime() : tAll) - submitted) / 1e9,
                 profile,
                 load,
-                cpu);
+                cpu,
+                checkpoints,
+                t10Ms,
+                t90Ms);
     }
 
     static long recordsIntoRollups(JsonNode job) {
