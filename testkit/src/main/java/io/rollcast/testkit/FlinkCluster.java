@@ -56,6 +56,11 @@ public final class FlinkCluster {
         process.command("kill-tm");
     }
 
+    /** Stops the TaskManager with SIGTERM (it deregisters its slots) and waits until it has exited. */
+    public void stopTaskManager() {
+        process.command("stop-tm");
+    }
+
     /** Starts a new TaskManager and waits until it has registered. */
     public void startTaskManager() {
         process.command("start-tm");

@@ -169,8 +169,17 @@ public final class PipelineBenchmark {
                 .mapToInt(x -> Integer.parseInt(x.trim()))
                 .toArray();
         if (Boolean.getBoolean("bench.quarter-first")) divisors = new int[] {4, 2};
+        // -Dbench.fresh-tm=true: a new TaskManager JVM before each latency run, so that job is the first this JVM
+        // runs (as in application mode, where the compose stack and the Helm chart run the job): earlier jobs'
+        // classes, code cache and heap are not there
+        boolean freshTm = Boolean.getBoolean("bench.fresh-tm");
         for (int div : divisors) {
             int rate = (int) Math.max(100, liveRun.rate() / div);
+            if (freshTm) {
+                flink.stopTaskManager();
+                flink.startTaskManager();
+                System.out.println("  latency: a fresh TaskManager (pid " + flink.taskManagerPid() + ")");
+            }
             latencies.add(latency(kafka, pg, ch, redis, flink, jar, tenants, types, rate, latencySeconds, extra));
         }
 

@@ -52,7 +52,7 @@ import redis.clients.jedis.Jedis;
  * </ul>
  */
 public final class ScaleBenchmark {
-    static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    static final Pattern FULL_GC = Pattern.compile("Pause Full \\(Diagnostic Command\\) \\d+M->(\\d+)M");
 
     public static void main(String[] a) throws Exception {
         String mode = a.length > 0 ? a[0] : "";
@@ -160,9 +160,25 @@ public final class ScaleBenchmark {
         }
         PipelineBenchmark.runJob(s.flink(), s.jar(), "warm-up", args(s, topics.get(0), "warmup", extra), n / 4, work);
         List<PipelineBenchmark.Run> runs = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
         for (int i = 0; i < counts.size(); i++) {
             runs.add(PipelineBenchmark.runJob(
                     s.flink(), s.jar(), "keys-" + counts.get(i), args(s, topics.get(i), "keys", extra), n, work));
+            labels.add(String.format("%,d", counts.get(i)));
+        }
+        // -Dbench.keys-sets='a=1;b=2|c=3': the last key count again with each set of job settings, side by side
+        int last = counts.size() - 1;
+        for (String set : ShapesBenchmark.sets("bench.keys-sets")) {
+            List<String> with = new ArrayList<>(extra);
+            for (String kv : set.split(";")) if (!kv.isBlank()) with.add(kv.trim());
+            runs.add(PipelineBenchmark.runJob(
+                    s.flink(),
+                    s.jar(),
+                    "keys-" + counts.get(last) + " " + set,
+                    args(s, topics.get(last), "keys", with),
+                    n,
+                    work));
+            labels.add(String.format("%,d, %s", counts.get(last), set));
         }
         System.out.printf("%n## Live keys (%s)%n%n", new java.util.Date());
         System.out.printf(
@@ -171,22 +187,24 @@ public final class ScaleBenchmark {
                         + " job settings: %s%n%n",
                 n, String.join(" ", extra));
         System.out.println(
-                "| keys | events/s (10-90 %) | vs first | checkpoints (whole run) | checkpoint p99 | failed |");
+                "| keys | events/s (10-90 %) | vs first | checkpoints (whole run) | checkpoint p99 | failed (a trigger before the"
+                        + " tasks run counts) |");
         System.out.println("|---|---|---|---|---|---|");
         for (int i = 0; i < runs.size(); i++) {
             PipelineBenchmark.Run r = runs.get(i);
             List<Checkpoints.Done> all = r.checkpoints().all();
             System.out.printf(
-                    "| %,d | %,.0f | %.2f | %s | %d ms | %d |%n",
-                    counts.get(i),
+                    "| %s | %,.0f | %.2f | %s | %d ms | %d |%n",
+                    labels.get(i),
                     r.rate(),
                     r.rate() / runs.get(0).rate(),
                     Checkpoints.summary(all),
                     Checkpoints.p99(all),
                     r.checkpoints().failed());
         }
+        keepLogs(s.flink(), work, "keys");
         for (int i = 0; i < runs.size(); i++) {
-            if (runs.get(i).profile() != null) runs.get(i).profile().print("keys " + counts.get(i), 12);
+            if (runs.get(i).profile() != null) runs.get(i).profile().print("keys " + labels.get(i), 12);
         }
     }
 
@@ -290,7 +308,7 @@ public final class ScaleBenchmark {
                         consumed,
                         checkpoints.all().size(),
                         checkpoints.failed(),
-                        heapAfterFullGc(s.flink().taskManagerPid()),
+                        heapAfterFullGc(s.flink()),
                         directoryBytes(s.flink().tmpDir(), "job_" + job),
                         redisUsed(s.redis()));
                 samples.add(x);
@@ -387,12 +405,31 @@ public final class ScaleBenchmark {
                 sy == 0 ? 0 : 100 * slope * 10 / (sy / n));
     }
 
-    /** The TaskManager's heap in use right after a full GC (jcmd GC.run, then GC.heap_info), bytes. */
-    static long heapAfterFullGc(long pid) throws IOException, InterruptedException {
-        jcmd(pid, "GC.run");
-        Matcher m = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
-        if (!m.find()) return -1;
-        return Long.parseLong(m.group(1)) * 1024;
+    /**
+     * The TaskManager's live heap: a full GC ({@code jcmd GC.run}), then its result from the GC log
+     * ({@code Pause Full (Diagnostic Command) 285M->68M}): reading the heap with a second jcmd would
+     * count what was allocated meanwhile (young collections run every second at this rate).
+     */
+    static long heapAfterFullGc(FlinkCluster flink) throws IOException, InterruptedException {
+        jcmd(flink.taskManagerPid(), "GC.run");
+        Path log = flink.logDir().resolve("taskmanager-gc.log");
+        long after = -1;
+        for (String line : Files.readAllLines(log)) {
+            Matcher m = FULL_GC.matcher(line);
+            if (m.find()) after = Long.parseLong(m.group(1)) << 20;
+        }
+        return after;
+    }
+
+    /** Copies the cluster's logs (with the GC logs) to {@code work/flink-logs-<name>}: the cluster's directory goes with the JVM. */
+    static void keepLogs(FlinkCluster flink, Path work, String name) throws IOException {
+        Path logs = work.resolve("flink-logs-" + name);
+        Files.createDirectories(logs);
+        try (Stream<Path> files = Files.list(flink.logDir())) {
+            for (Path f : files.toList())
+                Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        System.out.printf("Flink logs (GC logs included) kept in %s%n", logs.toAbsolutePath());
     }
 
     static String jcmd(long pid, String command) throws IOException, InterruptedException {
