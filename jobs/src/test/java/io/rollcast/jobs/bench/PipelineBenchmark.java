@@ -416,7 +416,7 @@ public final class PipelineBenchmark {
         Map<String, long[]> created = new ConcurrentHashMap<>();
         Map<String, Integer> createdN = new HashMap<>();
         List<SseClient> clients = new ArrayList<>();
-        long warmupEnd;
+        long warmupEnd, produceStart;
         List<String> cpuRows;
         try (FanoutServer fanout = TestServer.start(
                 redis.uri().toString(),
@@ -434,6 +434,7 @@ public final class PipelineBenchmark {
             pp.put(ProducerConfig.LINGER_MS_CONFIG, "1");
             long n = (long) rate * seconds;
             long t0 = System.nanoTime();
+            produceStart = t0;
             CpuAccounting cpu = new CpuAccounting();
             warmupEnd = t0 + Math.min(10, seconds / 4) * 1_000_000_000L;
             try (var p = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -504,7 +505,9 @@ public final class PipelineBenchmark {
                 long[] m = msgs.get(j);
                 long total = m[1] - times[k - 1];
                 long createdMs = m[2] - total / 1_000_000;
-                rows.add(new long[] {total, m[3] - createdMs, m[2] - m[3]});
+                rows.add(new long[] {
+                    total, m[3] - createdMs, m[2] - m[3], (times[k - 1] - produceStart) / 60_000_000_000L
+                });
             }
         }
         System.out.printf(
@@ -516,14 +519,27 @@ public final class PipelineBenchmark {
         for (int i = 0; i < rows.size(); i++) {
             for (int c = 0; c < 3; c++) out[c][i] = rows.get(i)[c];
         }
+        // per minute of the run (by production time): when the tail happened, e.g. a cold JVM's first minute or a stall
+        StringBuilder perMinute =
+                new StringBuilder("\n\n| minute | events | event -> SSE p50 | p99 | max |\n|---|---|---|---|---|");
+        Map<Long, List<Long>> byMinute = new java.util.TreeMap<>();
+        for (long[] r : rows)
+            byMinute.computeIfAbsent(r[3], x -> new ArrayList<>()).add(r[0]);
+        byMinute.forEach((minute, xs) -> {
+            long[] v = xs.stream().mapToLong(Long::longValue).sorted().toArray();
+            perMinute.append(String.format(
+                    "%n| %d | %,d | %.0f ms | %.0f ms | %.0f ms |",
+                    minute, v.length, pct(v, 0.5) / 1e6, pct(v, 0.99) / 1e6, v[v.length - 1] / 1e6));
+        });
         return new LatencyRun(
                 rate,
                 out,
                 cpuRows,
                 String.format(
-                        "%,d events measured over %d tenants' SSE streams; "
-                                + "%d events without a delta of their own, %d resyncs",
-                        rows.size(), measured.size(), missing, resyncs));
+                                "%,d events measured over %d tenants' SSE streams; "
+                                        + "%d events without a delta of their own, %d resyncs",
+                                rows.size(), measured.size(), missing, resyncs)
+                        + perMinute);
     }
 
     /** Thread dump, heap, metaspace and code cache of the TaskManager (jcmd) into {@code work}, for stalls. */
