@@ -66,13 +66,18 @@ public final class FairExecutor {
             if (perTenant > 0 && mine >= perTenant) return CompletableFuture.failedFuture(new TenantBusy(tenant));
             inFlight.put(tenant, mine + 1);
             queues.computeIfAbsent(tenant, t -> new ArrayDeque<>()).add(() -> {
+                // the slot is free before the future completes: whoever the future wakes may submit again at once
+                T result = null;
+                Throwable error = null;
                 try {
-                    f.complete(task.get());
+                    result = task.get();
                 } catch (Throwable e) {
-                    f.completeExceptionally(e);
+                    error = e;
                 } finally {
                     done(tenant);
                 }
+                if (error == null) f.complete(result);
+                else f.completeExceptionally(error);
             });
             queued++;
             lock.notify();
