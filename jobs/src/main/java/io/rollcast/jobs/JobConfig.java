@@ -227,6 +227,11 @@ public final class JobConfig implements Serializable {
             "store.early-interval",
             "5s",
             "Early rows reach the stores at most this often per window (the latest one; final and late rows at once); Redis still gets every early row. 0s writes every early row.");
+    public static final Option<String> COLD_PATH = StoreOptions.COLD_PATH;
+    public static final Option<Duration> COLD_FLUSH = Option.positiveDuration(
+            "cold.flush-interval",
+            "1m",
+            "A tenant's closed rows wait at most this long for others before they go to a Parquet file (one file per tenant-day per flush; state 'cold-rows').");
     public static final Option<String> PG_URL = StoreOptions.POSTGRES_URL;
     public static final Option<String> PG_USER = StoreOptions.POSTGRES_USER;
     public static final Option<String> PG_PASSWORD = StoreOptions.POSTGRES_PASSWORD;
@@ -360,6 +365,8 @@ public final class JobConfig implements Serializable {
                     CHECKPOINT_INTERVAL,
                     STORE_TYPE,
                     STORE_EARLY,
+                    COLD_PATH,
+                    COLD_FLUSH,
                     PG_URL,
                     PG_USER,
                     PG_PASSWORD,
@@ -576,6 +583,15 @@ public final class JobConfig implements Serializable {
 
     public Duration storeEarlyInterval() {
         return get(STORE_EARLY);
+    }
+
+    /** The cold path's root, empty when off. */
+    public String coldPath() {
+        return get(COLD_PATH);
+    }
+
+    public Duration coldFlushInterval() {
+        return get(COLD_FLUSH);
     }
 
     public Duration checkpointInterval() {

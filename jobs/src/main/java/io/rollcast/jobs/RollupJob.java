@@ -5,6 +5,7 @@ import io.rollcast.model.Ingested;
 import io.rollcast.model.Rejected;
 import io.rollcast.model.WindowDelta;
 import io.rollcast.model.WindowRow;
+import io.rollcast.operators.ColdBatch;
 import io.rollcast.operators.DeltaEmitter;
 import io.rollcast.operators.DeltaEmitterOperator;
 import io.rollcast.operators.EventWatermarks;
@@ -12,6 +13,7 @@ import io.rollcast.operators.RouteRejected;
 import io.rollcast.operators.StoreEarlyRows;
 import io.rollcast.operators.WindowRollups;
 import io.rollcast.operators.WindowRollupsOperator;
+import io.rollcast.sinks.ColdParquetSink;
 import io.rollcast.sinks.redis.RedisDeltaSink;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -208,6 +210,27 @@ public final class RollupJob implements Callable<Integer> {
                 .name("delta-emitter");
     }
 
+    /**
+     * The cold path: closed rows batched per tenant ({@code cold-batch}, keyed state) into Parquet
+     * files committed on checkpoints ({@code sink-cold}). The rollups' output is partitioned by
+     * tenant|type, so the batch re-keys by tenant (a shuffle of closed rows only: early rows are
+     * dropped before it). docs/cold.md.
+     */
+    static void cold(DataStream<WindowRow> rows, JobConfig cfg) {
+        rows.filter(r -> r.kind() != io.rollcast.model.Kind.EARLY)
+                .name("cold-closed-rows")
+                .keyBy(WindowRow::tenantId)
+                .transform(
+                        "cold-batch",
+                        WindowRollupsOperator.ROWS,
+                        new ColdBatch(cfg.coldFlushInterval(), WindowRollupsOperator.ROWS))
+                .uid("cold-batch")
+                .name("cold-batch")
+                .sinkTo(ColdParquetSink.create(cfg.coldPath()))
+                .uid("sink-cold")
+                .name("sink-cold");
+    }
+
     /** Every sink: dead letters, late events, the changelog topic, the stores and Redis, as configured. */
     public static void sinks(Outputs out, JobConfig cfg) {
         out.rejected().sinkTo(KafkaIo.dlqSink(cfg)).uid("sink-dlq").name("sink-dlq");
@@ -216,6 +239,7 @@ public final class RollupJob implements Callable<Integer> {
             out.rows().sinkTo(KafkaIo.rowsSink(cfg)).uid("sink-rows-kafka").name("sink-rows-kafka");
         }
         if (out.storeRows() != null) StoreSinks.attach(out.storeRows(), cfg);
+        if (!cfg.coldPath().isEmpty()) cold(out.rows(), cfg);
         if (out.deltas() != null) {
             out.deltas()
                     .sinkTo(new RedisDeltaSink(cfg.redisSettings()))

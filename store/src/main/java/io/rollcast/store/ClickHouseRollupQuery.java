@@ -59,7 +59,15 @@ public final class ClickHouseRollupQuery implements RollupQuery {
 
     @Override
     public List<WindowRow> windows(String tenant, String spec, Optional<String> eventType, long fromMs, long toMs) {
+        return windows(tenant, spec, eventType, fromMs, toMs, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public List<WindowRow> windows(
+            String tenant, String spec, Optional<String> eventType, long fromMs, long toMs, int limit) {
         String sql = sql(tenant, spec, eventType, fromMs, toMs);
+        if (limit < Integer.MAX_VALUE)
+            sql = sql.replace(" FORMAT JSONEachRow", " LIMIT " + Math.max(0, limit) + " FORMAT JSONEachRow");
         try (InputStream body = http.query(sql, Duration.ofSeconds(30));
                 MappingIterator<JsonNode> it = ROWS.readValues(body)) {
             List<WindowRow> out = new ArrayList<>();

@@ -35,9 +35,15 @@ public final class PostgresRollupQuery implements RollupQuery {
 
     @Override
     public List<WindowRow> windows(String tenant, String spec, Optional<String> eventType, long fromMs, long toMs) {
+        return windows(tenant, spec, eventType, fromMs, toMs, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public List<WindowRow> windows(
+            String tenant, String spec, Optional<String> eventType, long fromMs, long toMs, int limit) {
         RollupQuery.check(tenant, spec, eventType, fromMs, toMs);
         try (Connection c = dataSource.getConnection()) {
-            return windows(c, tenant, spec, eventType, fromMs, toMs);
+            return windows(c, tenant, spec, eventType, fromMs, toMs, limit);
         } catch (SQLException e) {
             throw new IllegalStateException("Postgres rollup query failed: " + e.getMessage(), e);
         }
@@ -47,8 +53,17 @@ public final class PostgresRollupQuery implements RollupQuery {
     public List<WindowRow> windows(
             Connection c, String tenant, String spec, Optional<String> eventType, long fromMs, long toMs)
             throws SQLException {
+        return windows(c, tenant, spec, eventType, fromMs, toMs, Integer.MAX_VALUE);
+    }
+
+    /** At most {@code limit} rows, on a connection the caller manages. */
+    public List<WindowRow> windows(
+            Connection c, String tenant, String spec, Optional<String> eventType, long fromMs, long toMs, int limit)
+            throws SQLException {
         RollupQuery.check(tenant, spec, eventType, fromMs, toMs);
-        try (PreparedStatement ps = c.prepareStatement(eventType.isPresent() ? oneTypeSql : allTypesSql)) {
+        String sql = eventType.isPresent() ? oneTypeSql : allTypesSql;
+        if (limit < Integer.MAX_VALUE) sql += " LIMIT " + Math.max(0, limit);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, tenant);
             ps.setString(2, spec);
             ps.setObject(3, utc(fromMs));

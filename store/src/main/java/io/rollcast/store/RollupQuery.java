@@ -19,6 +19,13 @@ public interface RollupQuery extends AutoCloseable {
      */
     List<WindowRow> windows(String tenant, String spec, Optional<String> eventType, long fromMs, long toMs);
 
+    /** The first {@code limit} rows of {@link #windows(String, String, Optional, long, long)}, same order. */
+    default List<WindowRow> windows(
+            String tenant, String spec, Optional<String> eventType, long fromMs, long toMs, int limit) {
+        List<WindowRow> all = windows(tenant, spec, eventType, fromMs, toMs);
+        return all.size() <= limit ? all : List.copyOf(all.subList(0, Math.max(0, limit)));
+    }
+
     @Override
     default void close() {}
 

@@ -36,5 +36,10 @@ public final class StoreOptions {
                     "store.clickhouse.password", "", "ClickHouse password (masked wherever config is shown).")
             .secret();
 
+    public static final Option<String> COLD_PATH = Option.string(
+            "cold.path",
+            "",
+            "Root of the cold copy: final and late window rows as Parquet, tenant_id=<t>/date=<day>/ (docs/cold.md); a local directory, or s3://... with Flink's S3 plugin (job only). Empty disables it.");
+
     private StoreOptions() {}
 }

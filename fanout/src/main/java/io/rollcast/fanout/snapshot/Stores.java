@@ -34,6 +34,17 @@ public final class Stores {
                     }
 
                     @Override
+                    public List<io.rollcast.model.WindowRow> windows(
+                            String tenant,
+                            String spec,
+                            java.util.Optional<String> eventType,
+                            long fromMs,
+                            long toMs,
+                            int limit) {
+                        return q.windows(tenant, spec, eventType, fromMs, toMs, limit);
+                    }
+
+                    @Override
                     public void close() {
                         ds.close();
                     }
