@@ -25,12 +25,14 @@ import io.rollcast.fanout.http.HttpHandler;
 import io.rollcast.fanout.http.StaticFiles;
 import io.rollcast.fanout.limits.TenantLimits;
 import io.rollcast.fanout.metrics.Metrics;
+import io.rollcast.fanout.range.RangeService;
 import io.rollcast.fanout.redis.ChannelHub;
 import io.rollcast.fanout.redis.RecoveryStreams;
 import io.rollcast.fanout.session.Router;
 import io.rollcast.fanout.session.Session;
 import io.rollcast.fanout.snapshot.SnapshotService;
 import io.rollcast.fanout.snapshot.Stores;
+import io.rollcast.store.ColdStore;
 import io.rollcast.store.RollupQuery;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -115,7 +117,13 @@ public final class FanoutServer implements AutoCloseable {
                 hub,
                 router,
                 snapshots,
-                sessions);
+                sessions,
+                new RangeService(
+                        store,
+                        config.coldPath().isEmpty() ? null : new ColdStore(Path.of(config.coldPath())),
+                        config.apiHotRetention(),
+                        clock),
+                new TenantLimits(0, config.apiRequestsPerSecond(), clock));
         boolean epoll = Epoll.isAvailable();
         int threads = config.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
         this.boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);

@@ -196,6 +196,23 @@ public final class FanoutConfig {
             1,
             "Most entries replayed per channel on resume; beyond, the client gets a resync.");
 
+    public static final Option<String> COLD_PATH = io.rollcast.store.StoreOptions.COLD_PATH;
+    public static final Option<Duration> API_HOT_RETENTION = Option.positiveDuration(
+            "api.hot-retention",
+            "30d",
+            "/v1/rollups reads windows older than now minus this from cold.path (Parquet) and newer ones from the store, merged by version over a 1-day overlap; match the store's retention (rollcast retention --older-than). Without cold.path, everything from the store.");
+    public static final Option<Duration> API_MAX_RANGE = Option.positiveDuration(
+            "api.max-range", "31d", "Largest from..to of one /v1/rollups request (longer: 400).");
+    public static final Option<Integer> API_PAGE_SIZE =
+            Option.integer("api.page-size", "1000", 1, "Rows per /v1/rollups page when the request has no limit.");
+    public static final Option<Integer> API_MAX_PAGE_SIZE =
+            Option.integer("api.max-page-size", "10000", 1, "Largest limit of a /v1/rollups page (larger: 400).");
+    public static final Option<Integer> API_REQUESTS_PER_SECOND = Option.integer(
+            "api.requests-per-second",
+            "10",
+            0,
+            "/v1/rollups requests per second per tenant (bursts up to one second's worth); beyond, 429 with Retry-After. 0 = no limit.");
+
     /** Every option of the fan-out, in documentation order. */
     public static final OptionSet OPTIONS = new OptionSet(
             "fan-out",
@@ -248,7 +265,13 @@ public final class FanoutConfig {
                     TENANT_MAX_SNAPSHOTS,
                     TENANT_CONNECTIONS_PER_SECOND,
                     RESUME_STREAM_TTL,
-                    RESUME_MAX_REPLAY));
+                    RESUME_MAX_REPLAY,
+                    COLD_PATH,
+                    API_HOT_RETENTION,
+                    API_MAX_RANGE,
+                    API_PAGE_SIZE,
+                    API_MAX_PAGE_SIZE,
+                    API_REQUESTS_PER_SECOND));
 
     private final Config config;
     private final String authSecret;
@@ -525,6 +548,31 @@ public final class FanoutConfig {
 
     public int tenantMaxStreams() {
         return config.get(TENANT_MAX_STREAMS);
+    }
+
+    /** The cold path's root, empty when off. */
+    public String coldPath() {
+        return config.get(COLD_PATH);
+    }
+
+    public Duration apiHotRetention() {
+        return config.get(API_HOT_RETENTION);
+    }
+
+    public Duration apiMaxRange() {
+        return config.get(API_MAX_RANGE);
+    }
+
+    public int apiPageSize() {
+        return config.get(API_PAGE_SIZE);
+    }
+
+    public int apiMaxPageSize() {
+        return config.get(API_MAX_PAGE_SIZE);
+    }
+
+    public int apiRequestsPerSecond() {
+        return config.get(API_REQUESTS_PER_SECOND);
     }
 
     public int tenantMaxSnapshots() {

@@ -19,6 +19,8 @@ import java.time.Clock;
  * @param limiter the connection limit, first in every pipeline
  * @param tenants the per-tenant limits on streams and new connections
  * @param sessions what each streaming session needs
+ * @param ranges the rows of {@code /v1/rollups} (hot store and cold files)
+ * @param apiLimits the per-tenant request rate of {@code /v1/rollups}
  */
 public record FanoutServices(
         FanoutConfig config,
@@ -31,4 +33,6 @@ public record FanoutServices(
         ChannelHub hub,
         Router router,
         SnapshotService snapshots,
-        Session.Services sessions) {}
+        Session.Services sessions,
+        io.rollcast.fanout.range.RangeService ranges,
+        TenantLimits apiLimits) {}

@@ -19,6 +19,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.rollcast.fanout.auth.AuthException;
 import io.rollcast.fanout.auth.Principal;
 import io.rollcast.fanout.limits.TenantLimits;
+import io.rollcast.fanout.range.RangeEncoding;
+import io.rollcast.fanout.range.RangeService;
 import io.rollcast.fanout.session.Cursor;
 import io.rollcast.fanout.session.Session;
 import io.rollcast.fanout.session.Transport;
@@ -90,6 +92,12 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                             sv.metrics().render().getBytes(StandardCharsets.UTF_8));
                 case "/v1/me" -> me(ctx, keepAlive, authorize(req, qs));
                 case "/v1/snapshot" -> snapshot(ctx, keepAlive, req, qs);
+                case "/v1/rollups" -> rollups(ctx, keepAlive, req, qs);
+                case "/v1/openapi.yaml" -> {
+                    StaticFiles.File f =
+                            sv.statics().get("/static/openapi.yaml").orElseThrow();
+                    Responses.send(ctx, keepAlive, HttpResponseStatus.OK, f.contentType(), f.bytes());
+                }
                 case "/v1/stream" -> stream(ctx, req, qs);
                 case "/v1/ws" -> websocket(ctx, req, qs);
                 default -> {
@@ -231,6 +239,79 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                             HttpResponseStatus.OK,
                             "application/json",
                             SnapshotEnvelope.encode(q, s.rows(), null));
+                }));
+    }
+
+    /**
+     * {@code GET /v1/rollups}: a bounded, paged range of the token's tenant's windows from the hot store
+     * and the cold files (docs/fanout.md "Range API", web/openapi.yaml). Checked in this order: token
+     * (401/403), parameters (400), the tenant's request rate (429 + Retry-After), the read pool (503 full,
+     * 429 when this tenant has its most reads in flight); read on the snapshot pool, fair between tenants.
+     */
+    private void rollups(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest req, QueryStringDecoder qs)
+            throws AuthException, BadRequest {
+        Principal p = authorize(req, qs);
+        boolean csv = RangeRequests.csv(qs, req.headers().get(HttpHeaderNames.ACCEPT));
+        RangeService.Request q = RangeRequests.parse(qs, p, sv.config());
+        try {
+            sv.apiLimits().admit(p.tenant());
+        } catch (TenantLimits.Limited e) {
+            throw new BadRequest(
+                    429,
+                    "too_many_requests",
+                    "too many range requests for this tenant (api.requests-per-second "
+                            + sv.config().apiRequestsPerSecond() + ")",
+                    e.retryAfterSeconds());
+        }
+        if (sv.snapshots().saturated()) throw new BadRequest(503, "unavailable", "too many reads in flight; retry", 1);
+        if (sv.snapshots().saturated(p.tenant()))
+            throw new BadRequest(429, "too_many_requests", "too many reads in flight for this tenant; retry", 1);
+        sv.metrics().rangeRequests.increment();
+        sv.snapshots()
+                .submit(p.tenant(), () -> sv.ranges().read(q))
+                .whenComplete((page, err) -> ctx.executor().execute(() -> {
+                    if (err != null) {
+                        if (io.rollcast.fanout.snapshot.SnapshotService.tenantBusy(err)) {
+                            sv.metrics().tenantLimited.increment();
+                            Responses.error(
+                                    ctx,
+                                    HttpResponseStatus.TOO_MANY_REQUESTS,
+                                    "too_many_requests",
+                                    "too many reads in flight for this tenant; retry",
+                                    1);
+                            return;
+                        }
+                        LOG.warn("range read failed: {}", err.toString());
+                        Responses.error(
+                                ctx,
+                                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                "unavailable",
+                                "range read failed; retry",
+                                1);
+                        return;
+                    }
+                    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+                    headers.put("Cache-Control", "private, no-cache");
+                    headers.put("X-Rollcast-Sources", "hot=" + page.hotRows() + ", cold=" + page.coldRows());
+                    if (page.next() != null)
+                        headers.put("X-Next-Page-Token", page.next().encode());
+                    if (csv) {
+                        Responses.send(
+                                ctx,
+                                keepAlive,
+                                HttpResponseStatus.OK,
+                                "text/csv; charset=utf-8",
+                                RangeEncoding.csv(page),
+                                headers);
+                    } else {
+                        Responses.send(
+                                ctx,
+                                keepAlive,
+                                HttpResponseStatus.OK,
+                                "application/json",
+                                RangeEncoding.json(q, page),
+                                headers);
+                    }
                 }));
     }
 

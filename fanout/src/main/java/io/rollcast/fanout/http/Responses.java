@@ -18,11 +18,23 @@ public final class Responses {
     /** Writes a full response; closes the connection unless keep-alive was asked for. */
     public static void send(
             ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String contentType, byte[] body) {
+        send(ctx, keepAlive, status, contentType, body, java.util.Map.of());
+    }
+
+    /** The same with more headers. */
+    public static void send(
+            ChannelHandlerContext ctx,
+            boolean keepAlive,
+            HttpResponseStatus status,
+            String contentType,
+            byte[] body,
+            java.util.Map<String, String> headers) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         r.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set("X-Content-Type-Options", "nosniff");
+        headers.forEach((k, v) -> r.headers().set(k, v));
         HttpUtil.setKeepAlive(r, keepAlive);
         if (keepAlive) {
             ctx.writeAndFlush(r, ctx.voidPromise());

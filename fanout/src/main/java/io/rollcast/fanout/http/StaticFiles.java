@@ -63,6 +63,7 @@ public final class StaticFiles {
         if (name.endsWith(".js")) return "text/javascript; charset=utf-8";
         if (name.endsWith(".css")) return "text/css; charset=utf-8";
         if (name.endsWith(".json") || name.endsWith(".map")) return "application/json";
+        if (name.endsWith(".yaml")) return "application/yaml; charset=utf-8";
         if (name.endsWith(".svg")) return "image/svg+xml";
         return "application/octet-stream";
     }

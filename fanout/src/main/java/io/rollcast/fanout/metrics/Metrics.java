@@ -33,6 +33,7 @@ public final class Metrics {
     public final LongAdder refusedConnections = new LongAdder();
     public final LongAdder tenantLimited = new LongAdder();
     public final LongAdder gaps = new LongAdder();
+    public final LongAdder rangeRequests = new LongAdder();
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private volatile IntSupplier snapshotQueue = () -> 0;
 
@@ -110,6 +111,11 @@ public final class Metrics {
                 "rollcast_fanout_tenant_limited_total",
                 "Requests refused with 429 by a per-tenant limit (streams, snapshots in flight, connection rate).",
                 tenantLimited.sum());
+        counter(
+                sb,
+                "rollcast_fanout_range_requests_total",
+                "GET /v1/rollups requests admitted (read from the store and the cold files).",
+                rangeRequests.sum());
         counter(
                 sb,
                 "rollcast_fanout_gap_resyncs_total",
