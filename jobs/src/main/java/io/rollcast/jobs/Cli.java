@@ -2,6 +2,7 @@ package io.rollcast.jobs;
 
 import io.rollcast.jobs.gen.GeneratorCli;
 import io.rollcast.jobs.tools.BackfillProgressCli;
+import io.rollcast.jobs.tools.ColdCompactCli;
 import io.rollcast.jobs.tools.TopicsCli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
             TopicsCli.class,
             SchemaCli.class,
             BackfillProgressCli.class,
+            ColdCompactCli.class,
             Cli.ConfigTable.class
         })
 public final class Cli implements Runnable {

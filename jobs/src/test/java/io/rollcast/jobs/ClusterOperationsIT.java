@@ -301,12 +301,33 @@ class ClusterOperationsIT {
             assertThat(flink.restoredCount(job))
                     .as("restored from a checkpoint")
                     .isGreaterThanOrEqualTo(1);
-            System.out.printf(
-                    "cold IT: %d windows equal the oracle in %d cold rows, %d Parquet files (%d in progress at the kill)%n",
-                    expected.size(), all.size(), coldFiles(cold, true), inProgress);
-        } finally {
+            long files = coldFiles(cold, true);
             flink.cancel(job);
             flink.awaitTerminal(job, Duration.ofSeconds(60));
+
+            // compaction: one file per tenant-day, the newest row of every window unchanged
+            int rc = new picocli.CommandLine(new io.rollcast.jobs.tools.ColdCompactCli())
+                    .execute("--path", cold.toString(), "--min-age", "0s");
+            assertThat(rc).isZero();
+            long partitions;
+            try (var s = java.nio.file.Files.walk(cold)) {
+                partitions = s.filter(p -> p.getFileName().toString().startsWith("date="))
+                        .count();
+            }
+            assertThat(coldFiles(cold, true)).isEqualTo(partitions);
+            List<WindowRow> compacted = coldRows(cold);
+            assertThat(Oracle.diff(expected, Oracle.values(Oracle.latest(compacted)), 10))
+                    .isEmpty();
+            assertThat(compacted).hasSize(Oracle.latest(all).size());
+            System.out.printf(
+                    "cold IT: %d windows equal the oracle in %d cold rows, %d Parquet files (%d in progress at the"
+                            + " kill); compacted into %d files, %d rows%n",
+                    expected.size(), all.size(), files, inProgress, partitions, compacted.size());
+        } finally {
+            if (!flink.jobState(job).equals("CANCELED")) {
+                flink.cancel(job);
+                flink.awaitTerminal(job, Duration.ofSeconds(60));
+            }
         }
     }
 
