@@ -3,6 +3,7 @@ package io.rollcast.jobs;
 import io.rollcast.jobs.gen.GeneratorCli;
 import io.rollcast.jobs.tools.BackfillProgressCli;
 import io.rollcast.jobs.tools.ColdCompactCli;
+import io.rollcast.jobs.tools.RetentionCli;
 import io.rollcast.jobs.tools.TopicsCli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
             SchemaCli.class,
             BackfillProgressCli.class,
             ColdCompactCli.class,
+            RetentionCli.class,
             Cli.ConfigTable.class
         })
 public final class Cli implements Runnable {

@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -41,6 +43,8 @@ final class PostgresCopyWriter implements SinkWriter<WindowRow> {
     private final Map<String, WindowRow> pending = new HashMap<>();
     private final String copyIn;
     private final String merge;
+    private final String ensurePartition;
+    private final java.util.Set<LocalDate> knownDays = new java.util.HashSet<>();
     private final Counter written;
     private final Counter superseded;
     private final Counter failures;
@@ -53,6 +57,7 @@ final class PostgresCopyWriter implements SinkWriter<WindowRow> {
         this.time = time;
         this.copyIn = PostgresCopy.copyIn();
         this.merge = PostgresCopy.merge(s.table());
+        this.ensurePartition = PostgresCopy.ensurePartition(s.table());
         this.written = metrics.getNumRecordsSendCounter();
         this.superseded = metrics.counter("rowsSuperseded");
         this.failures = metrics.counter("postgresErrors");
@@ -126,6 +131,7 @@ final class PostgresCopyWriter implements SinkWriter<WindowRow> {
     private void writeBatch(byte[] data) throws SQLException, IOException {
         Connection c = connection();
         try {
+            ensurePartitions(c);
             c.unwrap(PGConnection.class).getCopyAPI().copyIn(copyIn, new ByteArrayInputStream(data));
             try (Statement st = c.createStatement()) {
                 st.executeUpdate(merge);
@@ -139,6 +145,30 @@ final class PostgresCopyWriter implements SinkWriter<WindowRow> {
             }
             throw e;
         }
+    }
+
+    /**
+     * Creates the day partitions (V003) of the pending rows' days this writer has not seen yet, in a
+     * transaction of their own (the function serializes concurrent creators with an advisory lock held
+     * to its commit). A day dropped by retention after it was seen here is not recreated: its late rows
+     * land in the default partition, which the next retention run clears.
+     */
+    private void ensurePartitions(Connection c) throws SQLException {
+        java.util.TreeSet<LocalDate> days = new java.util.TreeSet<>();
+        for (WindowRow r : pending.values()) {
+            LocalDate d = LocalDate.ofInstant(java.time.Instant.ofEpochMilli(r.windowStart()), ZoneOffset.UTC);
+            if (!knownDays.contains(d)) days.add(d);
+        }
+        if (days.isEmpty()) return;
+        try (java.sql.PreparedStatement ps = c.prepareStatement(ensurePartition)) {
+            for (LocalDate d : days) {
+                ps.setObject(1, d);
+                ps.execute();
+            }
+        }
+        c.commit();
+        knownDays.addAll(days);
+        if (knownDays.size() > 10_000) knownDays.clear(); // a backfill over decades: forget, re-ensure (cheap)
     }
 
     private Connection connection() throws SQLException {

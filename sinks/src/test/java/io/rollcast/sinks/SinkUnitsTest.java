@@ -102,7 +102,7 @@ class SinkUnitsTest {
     void migrationsOfBothStoresAreOnTheClasspathInVersionOrder() {
         assertThat(SchemaMigrations.load("postgres"))
                 .extracting(SchemaMigrations.Migration::label)
-                .containsExactly("V001__rollups", "V002__window_stats");
+                .containsExactly("V001__rollups", "V002__window_stats", "V003__daily_partitions");
         assertThat(SchemaMigrations.load("clickhouse"))
                 .extracting(SchemaMigrations.Migration::label)
                 .containsExactly("V001__rollups", "V002__window_stats");

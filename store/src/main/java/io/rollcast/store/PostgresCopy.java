@@ -38,6 +38,11 @@ public final class PostgresCopy {
                 + STAGING + RollupTable.postgresOnConflict();
     }
 
+    /** Creates the day partition (V003) of the bound {@code date} if it is missing. */
+    public static String ensurePartition(String table) {
+        return "SELECT " + Identifiers.require("Postgres table", table) + "_ensure_partition(?)";
+    }
+
     /** Appends {@code r} as one line of COPY text format, in {@link RollupTable#COLUMNS} order. */
     public static void append(StringBuilder b, WindowRow r) {
         text(b, r.tenantId()).append('\t');

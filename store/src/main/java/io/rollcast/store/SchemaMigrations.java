@@ -44,6 +44,7 @@ public final class SchemaMigrations {
     public static final String HISTORY = "rollcast_schema_history";
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__([A-Za-z0-9_]+)\\.sql");
+    private static final Pattern DOLLAR_TAG = Pattern.compile("\\$[A-Za-z_]*\\$");
     private static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(60);
     private static final long ADVISORY_LOCK = 0x726f6c6c63617374L; // "rollcast"
 
@@ -254,6 +255,17 @@ public final class SchemaMigrations {
         boolean quoted = false;
         for (int i = 0; i < script.length(); i++) {
             char ch = script.charAt(i);
+            if (!quoted && ch == '$') {
+                // a dollar-quoted body ($$ ... $$ or $tag$ ... $tag$, Postgres functions and DO blocks): one piece
+                Matcher tag = DOLLAR_TAG.matcher(script).region(i, script.length());
+                if (tag.lookingAt()) {
+                    int end = script.indexOf(tag.group(), tag.end());
+                    if (end < 0) throw new IllegalArgumentException("unterminated " + tag.group() + " quote");
+                    cur.append(script, i, end + tag.group().length());
+                    i = end + tag.group().length() - 1;
+                    continue;
+                }
+            }
             if (!quoted && ch == '-' && i + 1 < script.length() && script.charAt(i + 1) == '-') {
                 while (i < script.length() && script.charAt(i) != '\n') i++;
                 cur.append('\n');

@@ -25,11 +25,11 @@ class SchemaMigrationsIT {
     void postgresMigrationsApplyOnceWithThePrimaryKeyOfTheReadQuery(PostgresServer pg) throws Exception {
         String url = pg.freshDatabase("schema");
         assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups"))
-                .containsExactly("V001__rollups", "V002__window_stats");
+                .containsExactly("V001__rollups", "V002__window_stats", "V003__daily_partitions");
         assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups")).isEmpty();
         // another configured table gets its own history
         assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups_b"))
-                .containsExactly("V001__rollups", "V002__window_stats");
+                .containsExactly("V001__rollups", "V002__window_stats", "V003__daily_partitions");
         try (Connection c = DriverManager.getConnection(url);
                 Statement st = c.createStatement()) {
             assertThat(strings(
@@ -42,7 +42,8 @@ class SchemaMigrationsIT {
                             st,
                             "SELECT target || ':' || version FROM " + SchemaMigrations.HISTORY
                                     + " ORDER BY target, version"))
-                    .containsExactly("rollups:1", "rollups:2", "rollups_b:1", "rollups_b:2");
+                    .containsExactly(
+                            "rollups:1", "rollups:2", "rollups:3", "rollups_b:1", "rollups_b:2", "rollups_b:3");
             st.execute("UPDATE " + SchemaMigrations.HISTORY + " SET checksum = 'edited' WHERE target = 'rollups'");
         }
         assertThatThrownBy(() -> SchemaMigrations.applyPostgres(url, "", "", "rollups"))
@@ -75,6 +76,10 @@ class SchemaMigrationsIT {
             st.execute(SchemaMigrations.load("postgres").get(0).sql().replace("${table}", "rollups"));
             st.execute("INSERT INTO rollups VALUES ('t', 'x', 'tumbling-1m', '2026-01-01T00:00Z', '2026-01-01T00:01Z',"
                     + " 3, 4.5, 1, 2, 'final', 7, '2026-01-01T00:02Z')");
+            // and 2 999 more over four days, to be spread over their day partitions by V003
+            st.execute("INSERT INTO rollups SELECT 't', 'y', 'tumbling-1m', ts, ts + interval '1 minute', n, n * 1.5,"
+                    + " 0, n, 'final', 2 * n + 1, ts + interval '2 minutes' FROM (SELECT g AS n, timestamptz"
+                    + " '2025-12-31T23:00Z' + g * interval '1 minute' AS ts FROM generate_series(1, 2999) g) s");
             st.execute("CREATE TABLE " + SchemaMigrations.HISTORY + " (target text NOT NULL, version int NOT NULL,"
                     + " description text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),"
                     + " PRIMARY KEY (target, version))");
@@ -82,14 +87,30 @@ class SchemaMigrationsIT {
                     + " ('rollups', 1, 'rollups', '"
                     + SchemaMigrations.load("postgres").get(0).checksum() + "')");
         }
-        assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups")).containsExactly("V002__window_stats");
+        assertThat(SchemaMigrations.applyPostgres(url, "", "", "rollups"))
+                .containsExactly("V002__window_stats", "V003__daily_partitions");
         try (Connection c = DriverManager.getConnection(url);
                 Statement st = c.createStatement()) {
             assertThat(strings(
                             st,
                             "SELECT count || ' ' || version || ' ' || (quantiles IS NULL) || ' '"
-                                    + " || (distinct_count IS NULL) || ' ' || (anomaly_score IS NULL) FROM rollups"))
+                                    + " || (distinct_count IS NULL) || ' ' || (anomaly_score IS NULL) FROM rollups"
+                                    + " WHERE event_type = 'x'"))
                     .containsExactly("3 7 true true true");
+            // every row kept, each in the partition of its UTC day, none left in the default partition
+            assertThat(strings(
+                            st,
+                            "SELECT tableoid::regclass || ' ' || count(*) || ' ' || sum(count) FROM rollups"
+                                    + " GROUP BY tableoid ORDER BY 1"))
+                    .containsExactly(
+                            "rollups_p20251231 59 1770",
+                            "rollups_p20260101 1441 1122483",
+                            "rollups_p20260102 1440 3196080",
+                            "rollups_p20260103 60 178170");
+            assertThat(strings(st, "SELECT count(*)::text FROM rollups_default"))
+                    .containsExactly("0");
+            assertThat(strings(st, "SELECT relkind::text FROM pg_class WHERE relname = 'rollups'"))
+                    .containsExactly("p");
         }
     }
 
