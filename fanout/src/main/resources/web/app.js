@@ -1,5 +1,7 @@
 // Rollcast dashboard: one EventSource on /v1/stream (snapshot, then deltas; the browser resumes with
 // Last-Event-ID by itself), one Chart.js panel per event type, and a table of the windows shown.
+// A fixed range that has ended is not streamed: its windows are read page by page from /v1/rollups
+// (the store for recent windows, the Parquet cold copy for older ones), up to the API's longest range.
 // Each window is a step from its start to the next window's start, on exact minute ticks; an open
 // window (an early row, still counting) is drawn dashed with a hollow point, a late correction as a
 // triangle, an anomaly with a red ring whose tooltip gives its score; percentiles as a band.
@@ -19,7 +21,9 @@
   let deltaCount = 0;
   let redraw = false;
   let lastData = 0; // ms of the last snapshot or delta
-  let maxRange = 48 * 3600000;
+  let maxRange = 48 * 3600000; // a streamed range (live, or fixed and still open): snapshot.max-range
+  let apiMaxRange = 31 * 86400000; // a fixed range that has ended (/v1/rollups): api.max-range
+  let loadSeq = 0; // the load of /v1/rollups pages in progress; a newer choice abandons an older load
   // the range shown: a live one (last rangeMs, open-ended) or a fixed [from, to)
   let range = { live: true, rangeMs: 15 * MINUTE, from: 0, to: null };
 
@@ -278,8 +282,75 @@
   let lastId = null; // the last event id: a reopened stream resumes from it
   let reopenTimer = null;
 
+  /** Whether the range is fixed and over: nothing in it can change but late corrections, no stream needed. */
+  function ended() {
+    return !range.live && range.to <= Date.now();
+  }
+
+  /**
+   * A fixed range that has ended: every page of /v1/rollups (all windows, highest version each), then
+   * drawn once. On 429/503 waits Retry-After and asks for the same page again; any other refusal is
+   * shown with the server's message. A fixed range that ends in the future is streamed instead (its
+   * open windows change), as before, up to snapshot.max-range.
+   */
+  async function load() {
+    const seq = ++loadSeq;
+    if (source) { source.close(); source = null; }
+    clearTimeout(reopenTimer);
+    windows.clear();
+    lastId = null;
+    redraw = true;
+    setState('connecting', 'loading');
+    const headers = token ? { Authorization: 'Bearer ' + token } : {};
+    let pageToken = null;
+    let pages = 0;
+    for (;;) {
+      const q = new URLSearchParams({ spec: $('spec').value, from: String(range.from), to: String(range.to) });
+      if ($('event-type').value) q.set('event_type', $('event-type').value);
+      if (pageToken) q.set('page_token', pageToken);
+      let r;
+      try {
+        r = await fetch('/v1/rollups?' + q, { headers });
+      } catch (e) {
+        r = { ok: false, status: 503, headers: new Headers({ 'Retry-After': '2' }), json: async () => ({}) };
+      }
+      if (seq !== loadSeq) return;
+      if (r.status === 429 || r.status === 503) {
+        const wait = Math.max(1, Number(r.headers.get('Retry-After') || '1'));
+        setState('connecting', 'loading (retry in ' + wait + ' s)');
+        await new Promise((res) => setTimeout(res, wait * 1000));
+        if (seq !== loadSeq) return;
+        continue;
+      }
+      if (!r.ok) {
+        let message = 'HTTP ' + r.status;
+        try { message = (await r.json()).message || message; } catch (e) { /* not JSON */ }
+        const error = $('range-error');
+        error.hidden = false;
+        error.textContent = message;
+        setState('error', 'range not loaded');
+        return;
+      }
+      const page = await r.json();
+      if (seq !== loadSeq) return;
+      for (const row of page.rows) apply(row);
+      pages++;
+      $('state').dataset.pages = String(pages);
+      redraw = true;
+      pageToken = page.next_page_token;
+      if (!pageToken) break;
+    }
+    setState('live', 'history');
+    touched();
+  }
+
   // resumeFrom: an event id to resume from (keeps the windows held), or nothing for a fresh snapshot
   function connect(resumeFrom) {
+    if (ended()) {
+      load();
+      return;
+    }
+    loadSeq++; // a load still running is abandoned
     if (source) source.close();
     clearTimeout(reopenTimer);
     if (!resumeFrom) {
@@ -362,9 +433,12 @@
       error.textContent = 'the custom range needs a "from" before its "to"';
       return;
     }
-    if (to - from > maxRange) {
+    // an ended range is read from /v1/rollups (up to api.max-range), an open one streamed (snapshot.max-range)
+    const longest = to <= Date.now() ? apiMaxRange : maxRange;
+    if (to - from > longest) {
       error.hidden = false;
-      error.textContent = 'the longest range is ' + Math.round(maxRange / 3600000) + ' h';
+      error.textContent = 'the longest range is ' + (longest % 86400000 === 0 && longest > 2 * 86400000
+        ? Math.round(longest / 86400000) + ' days' : Math.round(longest / 3600000) + ' h');
       return;
     }
     error.hidden = true;
@@ -382,6 +456,7 @@
     const who = await me.json();
     $('tenant').textContent = who.tenant;
     if (who.max_range_ms) maxRange = who.max_range_ms;
+    if (who.api_max_range_ms) apiMaxRange = who.api_max_range_ms;
     for (const o of $('range').options) if (o.value !== 'custom' && Number(o.value) > maxRange) o.disabled = true;
     const specs = who.specs.includes('*') ? ['tumbling-1m', 'sliding-5m-1m', 'sliding-60m-1m'] : who.specs;
     for (const s of specs) $('spec').add(new Option(s, s));

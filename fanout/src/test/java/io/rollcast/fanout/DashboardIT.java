@@ -132,13 +132,84 @@ class DashboardIT {
                         "document.getElementById('from').value = arguments[0];"
                                 + "document.getElementById('to').value = arguments[1];",
                         iso(minute - 60 * 60 * 60_000),
-                        iso(minute));
+                        iso(minute + 10 * 60_000));
                 driver.findElement(By.id("apply")).click();
                 wait.until(d -> d.findElement(By.id("range-error")).isDisplayed());
-                assertThat(driver.findElement(By.id("range-error")).getText()).isEqualTo("the longest range is 48 h");
+                assertThat(driver.findElement(By.id("range-error")).getText())
+                        .as("a range still open is streamed: snapshot.max-range")
+                        .isEqualTo("the longest range is 48 h");
+                js(
+                        driver,
+                        "document.getElementById('from').value = arguments[0];"
+                                + "document.getElementById('to').value = arguments[1];",
+                        iso(minute - 40L * 24 * 60 * 60_000),
+                        iso(minute));
+                driver.findElement(By.id("apply")).click();
+                wait.until(d -> d.findElement(By.id("range-error")).getText().contains("31 days"));
+                assertThat(driver.findElement(By.id("range-error")).getText())
+                        .as("an ended range is read from /v1/rollups: api.max-range")
+                        .isEqualTo("the longest range is 31 days");
                 assertThat(driver.findElement(By.id("points")).getText())
                         .as("the shown range is kept")
                         .isEqualTo("1");
+            } finally {
+                driver.quit();
+            }
+        }
+    }
+
+    /**
+     * A custom range of days ago, only in the cold Parquet files (not in the store), is loaded from
+     * {@code /v1/rollups} page by page (page size 50, 3 pages) and drawn: exactly the rows written.
+     */
+    @Test
+    void aCustomRangeOlderThanTheStoreIsLoadedFromTheRangeApiPageByPage(RedisServer redis, PostgresServer pg)
+            throws Exception {
+        String pgUrl = pg.freshDatabase("dashboard_cold");
+        TestServer.createRollups(pgUrl);
+        Path cold = Files.createTempDirectory(Path.of("target"), "dashboard-cold");
+        long day = Math.floorDiv(System.currentTimeMillis(), 86_400_000L) * 86_400_000L - 5 * 86_400_000L;
+        long from = day + 10 * 3_600_000L;
+        java.util.List<io.rollcast.model.WindowRow> rows = new java.util.ArrayList<>();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 120; i++) {
+            long s = from + i * 60_000L, count = 1 + (i * 7) % 13;
+            rows.add(new io.rollcast.model.WindowRow(
+                    "dash-cold",
+                    "page.view",
+                    SPEC,
+                    s,
+                    s + 60_000L,
+                    count,
+                    count,
+                    1,
+                    count,
+                    io.rollcast.model.Kind.FINAL,
+                    io.rollcast.model.WindowRow.version(count, true),
+                    s + 70_000L));
+            expected.append(i == 0 ? "" : "/").append(count);
+        }
+        Path dir = Files.createDirectories(cold.resolve(io.rollcast.store.ColdStore.partition("dash-cold", from)));
+        io.rollcast.store.ColdStore.write(rows, dir.resolve("part-0.parquet"));
+        try (FanoutServer server = TestServer.start(
+                redis.uri().toString(),
+                Map.of(
+                        "store.type", "postgres",
+                        "store.postgres.url", pgUrl,
+                        "cold.path", cold.toString(),
+                        "api.hot-retention", "2d",
+                        "api.page-size", "50"))) {
+            WebDriver driver = browser();
+            try {
+                WebDriverWait wait = waitFor(driver);
+                driver.get("http://127.0.0.1:" + server.port() + "/?spec=" + SPEC + "&from=" + from + "&to="
+                        + (from + 2 * 3_600_000L) + "&access_token=" + TestServer.token("dash-cold", SPEC));
+                wait.until(d -> "history".equals(d.findElement(By.id("state")).getText()));
+                assertThat(driver.findElement(By.id("points")).getText()).isEqualTo("120");
+                assertThat(driver.findElement(By.id("state")).getAttribute("data-pages"))
+                        .isEqualTo("3");
+                assertThat(series(driver, "page.view")).isEqualTo(expected.toString());
+                assertThat(driver.findElement(By.id("deltas")).getText()).isEqualTo("0");
             } finally {
                 driver.quit();
             }

@@ -190,6 +190,8 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         // what a client may ask for: the dashboard's range picker offers ranges up to max_range_ms
         n.put("default_range_ms", sv.config().defaultRange().toMillis());
         n.put("max_range_ms", sv.config().maxRange().toMillis());
+        // a fixed range that has ended is read from /v1/rollups, up to api.max-range
+        n.put("api_max_range_ms", sv.config().apiMaxRange().toMillis());
         Responses.send(
                 ctx,
                 keepAlive,
