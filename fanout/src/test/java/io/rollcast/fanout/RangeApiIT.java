@@ -72,14 +72,6 @@ class RangeApiIT {
                 start + MIN + 5);
     }
 
-    static String chJson(WindowRow r) {
-        return "{\"tenant_id\":\"" + r.tenantId() + "\",\"event_type\":\"" + r.eventType() + "\",\"spec\":\""
-                + r.spec() + "\",\"window_start\":" + r.windowStart() / 1000 + ",\"window_end\":"
-                + r.windowEnd() / 1000 + ",\"count\":" + r.count() + ",\"sum\":" + r.sum() + ",\"min\":" + r.min()
-                + ",\"max\":" + r.max() + ",\"kind\":\"final\",\"version\":" + r.version() + ",\"emitted_at\":"
-                + r.emittedAt() + "}";
-    }
-
     void expect(WindowRow r) {
         expected.merge(r.windowKey(), r, (a, b) -> b.version() > a.version() ? b : a);
     }
@@ -115,20 +107,20 @@ class RangeApiIT {
         for (long start = hotFrom; start < hotFrom + DAY; start += MIN) {
             for (String type : List.of("click", "view")) {
                 WindowRow r = row("acme", type, start, 3 + (start / MIN) % 50);
-                hot.add(chJson(r));
+                hot.add(TestServer.clickHouseJson(r));
                 expect(r);
             }
         }
-        hot.add(chJson(row("other", "click", hotFrom, 1)));
+        hot.add(TestServer.clickHouseJson(row("other", "click", hotFrom, 1)));
         // the overlap of the two sources (retention 2 d: both read from now-3d to now-1d): highest version wins
         long both1 = (now / MIN) * MIN - 60 * HOUR, both2 = (now / MIN) * MIN - 36 * HOUR;
         Path dir = Files.createDirectories(cold.resolve(ColdStore.partition("acme", both1)));
         ColdStore.write(List.of(row("acme", "click", both1, 5)), dir.resolve("part-x.parquet"));
-        hot.add(chJson(row("acme", "click", both1, 9)));
+        hot.add(TestServer.clickHouseJson(row("acme", "click", both1, 9)));
         expect(row("acme", "click", both1, 9));
         dir = Files.createDirectories(cold.resolve(ColdStore.partition("acme", both2)));
         ColdStore.write(List.of(row("acme", "click", both2, 7)), dir.resolve("part-y.parquet"));
-        hot.add(chJson(row("acme", "click", both2, 3)));
+        hot.add(TestServer.clickHouseJson(row("acme", "click", both2, 3)));
         expect(row("acme", "click", both2, 7));
         ch.insertJsonEachRow(db + ".rollups", hot);
     }

@@ -71,6 +71,15 @@ public final class TestServer {
         }
     }
 
+    /** A window row as a JSONEachRow line of the ClickHouse rollups table (window bounds in seconds). */
+    public static String clickHouseJson(io.rollcast.model.WindowRow r) {
+        return "{\"tenant_id\":\"" + r.tenantId() + "\",\"event_type\":\"" + r.eventType() + "\",\"spec\":\""
+                + r.spec() + "\",\"window_start\":" + r.windowStart() / 1000 + ",\"window_end\":"
+                + r.windowEnd() / 1000 + ",\"count\":" + r.count() + ",\"sum\":" + r.sum() + ",\"min\":" + r.min()
+                + ",\"max\":" + r.max() + ",\"kind\":\"" + r.kind().code() + "\",\"version\":" + r.version()
+                + ",\"emitted_at\":" + r.emittedAt() + "}";
+    }
+
     private static java.time.OffsetDateTime utc(long ms) {
         return java.time.OffsetDateTime.ofInstant(java.time.Instant.ofEpochMilli(ms), java.time.ZoneOffset.UTC);
     }

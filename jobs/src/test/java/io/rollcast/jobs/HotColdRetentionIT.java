@@ -114,24 +114,7 @@ class HotColdRetentionIT {
         // hot: retention 60 days, so the range is read from each store only
         Map<String, Object> hotPg = Map.of(), hotCh = Map.of();
         for (String store : List.of("postgres", "clickhouse")) {
-            Map<String, String> conf = Map.of(
-                    "store.type",
-                    store,
-                    "store.postgres.url",
-                    pgUrl,
-                    "store.clickhouse.url",
-                    ch.httpUrl(),
-                    "store.clickhouse.database",
-                    chDb,
-                    "cold.path",
-                    cold.toString(),
-                    "api.hot-retention",
-                    "60d",
-                    "api.requests-per-second",
-                    "0",
-                    "api.page-size",
-                    "500");
-            Answer a = answer(conf, redis, tenants, cfg.windowSpecs(), from, to);
+            Answer a = answer(fanout(store, pgUrl, ch, chDb, cold, "60d"), redis, tenants, cfg.windowSpecs(), from, to);
             assertThat(a.cold).as(store + ": no row from Parquet while hot").isZero();
             assertThat(StoreRuns.diff(expected, a.rows, StoreRows.EXACT))
                     .as(store + " via the API")
@@ -161,24 +144,7 @@ class HotColdRetentionIT {
 
         // cold: retention 3 days, the same range now comes from Parquet, the same rows as while hot
         for (String store : List.of("postgres", "clickhouse")) {
-            Map<String, String> conf = Map.of(
-                    "store.type",
-                    store,
-                    "store.postgres.url",
-                    pgUrl,
-                    "store.clickhouse.url",
-                    ch.httpUrl(),
-                    "store.clickhouse.database",
-                    chDb,
-                    "cold.path",
-                    cold.toString(),
-                    "api.hot-retention",
-                    "3d",
-                    "api.requests-per-second",
-                    "0",
-                    "api.page-size",
-                    "500");
-            Answer a = answer(conf, redis, tenants, cfg.windowSpecs(), from, to);
+            Answer a = answer(fanout(store, pgUrl, ch, chDb, cold, "3d"), redis, tenants, cfg.windowSpecs(), from, to);
             assertThat(a.hot).as("no row from the store after retention").isZero();
             assertThat(StoreRuns.diff(expected, a.rows, StoreRows.EXACT))
                     .as("Parquet via the API")
@@ -188,6 +154,28 @@ class HotColdRetentionIT {
                     "hot/cold IT (%s): %d windows of %d tenants equal the oracle hot, and from Parquet after retention%n",
                     store, a.rows.size(), tenants.size());
         }
+    }
+
+    /** A fan-out reading {@code store} (hot) and {@code cold}, with windows older than {@code hotRetention} from Parquet. */
+    static Map<String, String> fanout(
+            String store, String pgUrl, ClickHouseServer ch, String chDb, Path cold, String hotRetention) {
+        return Map.of(
+                "store.type",
+                store,
+                "store.postgres.url",
+                pgUrl,
+                "store.clickhouse.url",
+                ch.httpUrl(),
+                "store.clickhouse.database",
+                chDb,
+                "cold.path",
+                cold.toString(),
+                "api.hot-retention",
+                hotRetention,
+                "api.requests-per-second",
+                "0",
+                "api.page-size",
+                "500");
     }
 
     /** Every row of every tenant and spec in [from, to) through the API, and how many came from each source. */

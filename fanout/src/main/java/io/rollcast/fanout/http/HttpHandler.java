@@ -213,26 +213,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 .submit(q.tenant(), () -> sv.snapshots().read(q, channels))
                 .whenComplete((s, err) -> ctx.executor().execute(() -> {
                     if (err != null) {
-                        if (io.rollcast.fanout.snapshot.SnapshotService.tenantBusy(err)) {
-                            sv.metrics().tenantLimited.increment();
-                            Responses.error(
-                                    ctx,
-                                    HttpResponseStatus.TOO_MANY_REQUESTS,
-                                    "too_many_requests",
-                                    "too many snapshots in flight for this tenant; retry",
-                                    1);
-                            return;
-                        }
-                        if (io.rollcast.fanout.snapshot.SnapshotService.rejected(err)) {
-                            Responses.error(
-                                    ctx,
-                                    HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                    "unavailable",
-                                    "too many snapshots in flight; retry");
-                            return;
-                        }
-                        LOG.warn("snapshot failed: {}", err.toString());
-                        Responses.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "snapshot failed");
+                        readFailed(ctx, err, "snapshots", "snapshot failed");
                         return;
                     }
                     Responses.send(
@@ -273,23 +254,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 .submit(p.tenant(), () -> sv.ranges().read(q))
                 .whenComplete((page, err) -> ctx.executor().execute(() -> {
                     if (err != null) {
-                        if (io.rollcast.fanout.snapshot.SnapshotService.tenantBusy(err)) {
-                            sv.metrics().tenantLimited.increment();
-                            Responses.error(
-                                    ctx,
-                                    HttpResponseStatus.TOO_MANY_REQUESTS,
-                                    "too_many_requests",
-                                    "too many reads in flight for this tenant; retry",
-                                    1);
-                            return;
-                        }
-                        LOG.warn("range read failed: {}", err.toString());
-                        Responses.error(
-                                ctx,
-                                HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                "unavailable",
-                                "range read failed; retry",
-                                1);
+                        readFailed(ctx, err, "range reads", "range read failed; retry");
                         return;
                     }
                     java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
@@ -315,6 +280,32 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                                 headers);
                     }
                 }));
+    }
+
+    /**
+     * Answers a read on the snapshot pool that did not complete: 429 when the tenant has its most reads
+     * in flight, 503 when the pool is full or the read failed ({@code failed}, logged).
+     */
+    private void readFailed(ChannelHandlerContext ctx, Throwable err, String reads, String failed) {
+        if (io.rollcast.fanout.snapshot.SnapshotService.tenantBusy(err)) {
+            sv.metrics().tenantLimited.increment();
+            Responses.error(
+                    ctx,
+                    HttpResponseStatus.TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    "too many " + reads + " in flight for this tenant; retry",
+                    1);
+        } else if (io.rollcast.fanout.snapshot.SnapshotService.rejected(err)) {
+            Responses.error(
+                    ctx,
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "too many " + reads + " in flight; retry",
+                    1);
+        } else {
+            LOG.warn("{}: {}", failed, err.toString());
+            Responses.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", failed, 1);
+        }
     }
 
     /**

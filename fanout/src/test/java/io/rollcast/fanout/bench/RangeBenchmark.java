@@ -107,7 +107,7 @@ public final class RangeBenchmark {
         io.rollcast.store.SchemaMigrations.applyClickHouse(
                 new io.rollcast.store.ClickHouseEndpoint(ch.httpUrl(), db, "", ""));
         List<String> lines = new ArrayList<>();
-        for (WindowRow r : all) lines.add(chJson(r));
+        for (WindowRow r : all) lines.add(TestServer.clickHouseJson(r));
         for (int i = 0; i < lines.size(); i += 100_000)
             ch.insertJsonEachRow(db + ".rollups", lines.subList(i, Math.min(lines.size(), i + 100_000)));
         ch.query("OPTIMIZE TABLE " + db + ".rollups FINAL");
@@ -195,13 +195,5 @@ public final class RangeBenchmark {
                     : page.get("next_page_token").asText();
         } while (next != null);
         return rows;
-    }
-
-    static String chJson(WindowRow r) {
-        return "{\"tenant_id\":\"" + r.tenantId() + "\",\"event_type\":\"" + r.eventType() + "\",\"spec\":\""
-                + r.spec() + "\",\"window_start\":" + r.windowStart() / 1000 + ",\"window_end\":"
-                + r.windowEnd() / 1000 + ",\"count\":" + r.count() + ",\"sum\":" + r.sum() + ",\"min\":" + r.min()
-                + ",\"max\":" + r.max() + ",\"kind\":\"final\",\"version\":" + r.version() + ",\"emitted_at\":"
-                + r.emittedAt() + "}";
     }
 }
